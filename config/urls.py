@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("language/", views.language_set, name="language-set"),
+    path("accounts/", include("councils.auth_urls")),
+    path("organisations/", include("councils.urls")),
+    path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
+
+admin.site.site_header = "SQF workbench"
+admin.site.site_title = "SQF workbench"

@@ -1,0 +1,136 @@
+"""Admin pages for organisations and people. Every save goes through the services,
+so the admin leaves the same audit rows as the rest of the application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from councils import services
+from councils.models import AuditEvent, Membership, Organisation, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    fields = ["organisation", "role", "position"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name_ru", "name_kk", "kind", "state_body", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name_kk", "name_ru", "name_en", "short_name"]
+    autocomplete_fields = ["state_body"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "kind",
+                    "name_kk",
+                    "name_ru",
+                    "name_en",
+                    "short_name",
+                    "email",
+                    "is_active",
+                ]
+            },
+        ),
+        (_("Sectoral council"), {"fields": ["state_body", "sector_kk", "sector_ru"]}),
+    ]
+
+    def save_model(
+        self, request: HttpRequest, obj: Organisation, form: ModelForm, change: bool
+    ) -> None:
+        services.organisation_save(actor=request.user, organisation=obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Organisations are deactivated, never deleted: SQFs and the audit trail cite them.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "full_name", "email", "is_active", "is_superuser", "last_login"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["full_name", "email", "preferred_language"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "email", "password1", "password2"],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        services.user_save(actor=request.user, user=obj)
+
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_revoke(actor=request.user, membership=membership)
+        for membership in instances:
+            if membership.pk is None:
+                services.membership_grant(
+                    actor=request.user,
+                    user=membership.user,
+                    organisation=membership.organisation,
+                    role=membership.role,
+                    position=membership.position,
+                )
+            else:
+                membership.full_clean()
+                membership.save()
+                services.audit_record(
+                    actor=request.user,
+                    action="membership.update",
+                    obj=membership,
+                    organisation=membership.organisation,
+                    changes={"role": membership.role, "position": membership.position},
+                )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # People are deactivated, never deleted: the audit trail names them.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "organisation"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "comment", "actor__username"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
+        return super().get_queryset(request).select_related("actor", "organisation")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,33 @@
+"""Load the demo: organisations, one user of every role (and, as later parts land,
+classifiers, the calendar and a demo SQF). Safe to run again: it adds what is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from councils.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations_and_people
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations and one user of every role (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password", default=DEMO_PASSWORD, help="Password for newly created demo users."
+        )
+
+    def handle(self, *args: Any, password: str, **options: Any) -> None:
+        users = seed_organisations_and_people(password=password)
+        self.stdout.write(self.style.SUCCESS("Demo organisations and users are in place."))
+        self.stdout.write("")
+        self.stdout.write(f"  {'user':<10} {'role':<28} organisation")
+        for demo in DEMO_USERS:
+            user = users[demo.username]
+            membership = user.memberships.select_related("organisation").first()
+            role = membership.get_role_display() if membership else "administrator"
+            where = membership.organisation.name_ru if membership else "—"
+            self.stdout.write(f"  {demo.username:<10} {role!s:<28} {where}")
+        self.stdout.write("")
+        self.stdout.write(f"  Password of every demo user (if created by this command): {password}")
