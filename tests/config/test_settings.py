@@ -65,6 +65,7 @@ def _manage(args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     return subprocess.run(
