@@ -12,6 +12,8 @@ urlpatterns = [
     path("language/", views.language_set, name="language-set"),
     path("accounts/", include("councils.auth_urls")),
     path("organisations/", include("councils.urls")),
+    path("classifiers/", include("classifiers.urls")),
+    path("api/classifiers/", include("classifiers.api_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, password: str, **options: Any) -> None:
+        from classifiers.demo import seed_classifiers
+
+        seed_classifiers(say=self.stdout.write)
         users = seed_organisations_and_people(password=password)
         self.stdout.write(self.style.SUCCESS("Demo organisations and users are in place."))
         self.stdout.write("")

@@ -1,0 +1,132 @@
+"""Read-only REST endpoints for classifier editions, nodes and the crosswalk (public)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+
+from classifiers.models import CrosswalkLink, Edition, Node
+
+
+class EditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Edition
+        fields = [
+            "id",
+            "classifier",
+            "name",
+            "effective_date",
+            "source_name",
+            "source_sha256",
+            "source_format",
+            "loaded_at",
+            "counts",
+            "diff",
+            "previous",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+
+class NodeSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+
+    class Meta:
+        model = Node
+        fields = [
+            "id",
+            "edition",
+            "code",
+            "level",
+            "parent",
+            "parent_code",
+            "name_kk",
+            "name_ru",
+            "name_en",
+            "title_kk",
+            "title_ru",
+            "title_en",
+            "description_en",
+            "skill_level",
+            "valid_from",
+            "is_leaf",
+        ]
+        read_only_fields = fields
+
+
+class CrosswalkSerializer(serializers.ModelSerializer):
+    isco_code = serializers.CharField(source="isco.code", read_only=True)
+    nkz_code = serializers.CharField(source="nkz.code", read_only=True)
+
+    class Meta:
+        model = CrosswalkLink
+        fields = [
+            "id",
+            "isco",
+            "isco_code",
+            "nkz",
+            "nkz_code",
+            "correspondence",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Classifier editions. Filter with ?classifier=nkz|oked|isco08 and ?current=true."""
+
+    serializer_class = EditionSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[Edition]:
+        qs = Edition.objects.order_by("classifier", "-loaded_at")
+        params = self.request.query_params
+        if params.get("classifier"):
+            qs = qs.filter(classifier=params["classifier"])
+        if params.get("current") in ("true", "1"):
+            qs = qs.filter(is_current=True)
+        return qs
+
+
+class NodeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Nodes. Filter with ?edition=ID (or ?classifier=… for the current edition), ?level, ?parent, ?code."""
+
+    serializer_class = NodeSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[Node]:
+        qs = Node.objects.select_related("parent").order_by("edition_id", "code")
+        params = self.request.query_params
+        if params.get("edition", "").isdigit():
+            qs = qs.filter(edition_id=int(params["edition"]))
+        elif params.get("classifier"):
+            qs = qs.filter(edition__classifier=params["classifier"], edition__is_current=True)
+        if params.get("level", "").isdigit():
+            qs = qs.filter(level=int(params["level"]))
+        if params.get("parent", "").isdigit():
+            qs = qs.filter(parent_id=int(params["parent"]))
+        if params.get("code"):
+            qs = qs.filter(code=params["code"])
+        return qs
+
+
+class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
+    """ISCO-08 ↔ NKZ unit-group links of the current editions. ?isco=CODE, ?nkz=CODE."""
+
+    serializer_class = CrosswalkSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self) -> QuerySet[CrosswalkLink]:
+        qs = (
+            CrosswalkLink.objects.select_related("isco", "nkz")
+            .filter(isco__edition__is_current=True, nkz__edition__is_current=True)
+            .order_by("isco__code", "nkz__code")
+        )
+        params = self.request.query_params
+        if params.get("isco"):
+            qs = qs.filter(isco__code=params["isco"])
+        if params.get("nkz"):
+            qs = qs.filter(nkz__code=params["nkz"])
+        return qs

@@ -1,0 +1,102 @@
+"""python manage.py load_classifier {nkz,oked,isco08} PATH [--edition NAME] [--dry-run]"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from classifiers.importers import ImportRejected
+from classifiers.models import Classifier
+from classifiers.services import classifier_import
+
+
+class Command(BaseCommand):
+    help = "Load a classifier file (as published, or in the canonical layout) as a new edition."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("classifier", choices=Classifier.values)
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--edition", help="Edition name (default: file name and today's date).")
+        parser.add_argument("--effective-date", type=dt.date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and compare; write nothing."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        classifier: str,
+        path: Path,
+        edition: str | None,
+        effective_date: dt.date | None,
+        dry_run: bool,
+        **options: Any,
+    ) -> None:
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        tty = sys.stderr.isatty()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if options["verbosity"] < 1:
+                return
+            text = f"{stage}: {done}/{total}" if total else f"{stage}: {done}"
+            if tty:
+                self.stderr.write(f"\r{text:<60}", ending="")
+            elif total and done == total:
+                self.stderr.write(text)
+
+        try:
+            report = classifier_import(
+                classifier=classifier,
+                source_name=path.name,
+                data=path.read_bytes(),
+                actor=None,
+                edition_name=edition,
+                effective_date=effective_date,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except ImportRejected as exc:
+            if tty:
+                self.stderr.write("")
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            if exc.total > len(exc.problems):
+                self.stderr.write(f"… and {exc.total - len(exc.problems)} more problems")
+            raise CommandError(
+                f"{path.name}: rejected, nothing was written ({exc.total} problems)."
+            ) from None
+        if tty:
+            self.stderr.write("")
+        diff = report.diff
+        verb = "would load" if dry_run else "loaded"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{path.name} ({report.source_format}): {verb} {sum(report.counts.values())} rows"
+                + ("" if dry_run else f" as edition ‘{report.edition.name}’")
+            )
+        )
+        self.stdout.write(
+            "  rows per level: " + ", ".join(f"{k}: {v}" for k, v in report.counts.items())
+        )
+        if diff.get("previous"):
+            self.stdout.write(
+                f"  compared with ‘{diff['previous']}’: {diff['added']} added, "
+                f"{diff['removed']} removed, {diff['renamed']} renamed"
+            )
+            for label, key in (("added", "added_codes"), ("removed", "removed_codes")):
+                if diff[key]:
+                    self.stdout.write(
+                        f"  {label}: {', '.join(diff[key][:20])}{' …' if diff[label] > 20 else ''}"
+                    )
+            for item in diff["renamed_codes"][:20]:
+                self.stdout.write(f"  renamed {item['code']}: {item['before']} → {item['after']}")
+        if report.crosswalk_carried or report.crosswalk_dropped:
+            self.stdout.write(
+                f"  crosswalk: {report.crosswalk_carried} links carried over, "
+                f"{len(report.crosswalk_dropped)} dropped ({', '.join(report.crosswalk_dropped[:20])})"
+            )
