@@ -275,7 +275,7 @@ def _decode_csv(name: str, data: bytes) -> str:
         ) from None
 
 
-def _csv_rows(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
     text = _decode_csv(name, data)
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -768,7 +768,7 @@ def parse(
                     )
                 ]
             )
-        candidates = [(None, _csv_rows(source_name, data))]
+        candidates = [(None, csv_rows(source_name, data))]
 
     layout: Layout | None = None
     header: list[str] = []

@@ -426,7 +426,7 @@ def crosswalk_import_csv(
     nkz_units = dict(Node.objects.filter(edition=nkz, level=4).values_list("code", "pk"))
     problems: list[Problem] = []
     wanted: dict[tuple[int, int], tuple[str, str]] = {}
-    rows = importers._csv_rows(source_name, data)
+    rows = importers.csv_rows(source_name, data)
     first = next(rows, None)
     header = [importers.clean(h) for h in first[1]] if first else []
     missing = [c for c in ("isco_code", "nkz_code", "correspondence") if c not in header]

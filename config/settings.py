@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "councils.context_processors.roles",
+                "deadlines.context_processors.notifications",
             ],
         },
     },
@@ -144,6 +146,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat copies these into its tables at start; administrators may retime them there.
+CELERY_BEAT_SCHEDULE = {
+    "deadline check (daily 06:00 Astana)": {
+        "task": "deadlines.tasks.check_deadlines",
+        "schedule": crontab(minute="0", hour="6"),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

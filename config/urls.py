@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("councils.auth_urls")),
     path("organisations/", include("councils.urls")),
     path("classifiers/", include("classifiers.urls")),
+    path("deadlines/", include("deadlines.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

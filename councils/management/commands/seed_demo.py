@@ -20,9 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, password: str, **options: Any) -> None:
         from classifiers.demo import seed_classifiers
+        from deadlines.demo import seed_calendar, seed_grounds_clocks
 
         seed_classifiers(say=self.stdout.write)
+        seed_calendar(say=self.stdout.write)
         users = seed_organisations_and_people(password=password)
+        seed_grounds_clocks()
         self.stdout.write(self.style.SUCCESS("Demo organisations and users are in place."))
         self.stdout.write("")
         self.stdout.write(f"  {'user':<10} {'role':<28} organisation")
