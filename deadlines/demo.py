@@ -31,7 +31,7 @@ def seed_calendar(*, say: Callable[[str], None] = lambda _m: None) -> None:
             f"Calendar {report.years[0]}–{report.years[-1]}: {report.created} exceptions (shipped data)"
         )
     last = max(CalendarYear.objects.values_list("year", flat=True))
-    for year in range(last + 1, max(last, timezone.localdate().year) + PACKAGE_YEARS_AHEAD):
+    for year in range(last + 1, timezone.localdate().year + PACKAGE_YEARS_AHEAD + 1):
         n = calendar_year_from_package(year=year, actor=None)
         say(f"Calendar {year}: {n} exceptions from the holidays package (not yet checked)")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deadlines.services import deadlines_check
+from deadlines.services import deadlines_check, notifications_email
 
 
 @shared_task
@@ -17,3 +17,9 @@ def check_deadlines() -> dict[str, int]:
         "notifications": report.notifications,
         "emails": report.emails,
     }
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def email_notifications(notification_ids: list[int]) -> int:
+    """Send the e-mails of a batch of notifications (those not sent yet)."""
+    return notifications_email(notification_ids)

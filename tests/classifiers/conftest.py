@@ -63,3 +63,12 @@ def snapshot(db: None):
         )
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    # Problem messages are asserted in English; the product's default is Kazakh.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
