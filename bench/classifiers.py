@@ -20,9 +20,9 @@ What it measures:
    (classifiers.importers.parse, no database). On PostgreSQL the classifier tables are
    VACUUMed after each wipe. --runs runs (default 3); min and median are reported.
 2. Autocomplete. --queries mixed queries (default 1000, fixed --seed) over the three
-   loaded classifiers (ANALYZEd first: the steady state), through django.test.Client on GET /classifiers/search.json (view,
-   middleware and SQL), then the same queries through classifiers.selectors.node_search()
-   directly. p50/p95/p99/max in ms (nearest rank); SQL queries per request counted in a
+   loaded classifiers (ANALYZEd first: the steady state), through django.test.Client on
+   GET /classifiers/search.json (view, middleware and SQL), then the same queries
+   through classifiers.selectors.node_search() directly. p50/p95/p99/max in ms (nearest rank); SQL queries per request counted in a
    separate pass with CaptureQueriesContext so that counting does not inflate timings.
 3. EXPLAIN (ANALYZE, BUFFERS) of the SQL node_search() actually runs for a few queries,
    captured with CaptureQueriesContext, to show which indexes are used.
@@ -32,7 +32,8 @@ given; --reset deletes all classifier data first: Node, CrosswalkLink, Edition,
 ImportJob and the AuditEvent rows with action classifier.load / crosswalk.seed.
 
 --profile load|search prints a short cProfile of one load of the three shipped files,
-or of the search pass, after the benchmark.
+or of the search pass, after the benchmark. --pg-set NAME=VALUE (repeatable) sets a
+PostgreSQL setting on the benchmark's own sessions only, e.g. random_page_cost=1.1.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -414,7 +416,8 @@ def report(loads: dict, search: dict, explains: list[dict], meta: dict) -> str:
     lines = [
         f"Database: {meta['db']}; Python {meta['python']}; Django {meta['django']}; "
         f"DEBUG={meta['debug']}; runs={meta['runs']}; queries={meta['queries']} "
-        f"(seed {meta['seed']}, {meta['warmup']} warm-up)",
+        f"(seed {meta['seed']}, {meta['warmup']} warm-up); autovacuum={meta['autovacuum']}; "
+        f"session settings: {', '.join(meta['pg_set']) or 'server defaults'}",
         "",
         "| Load (classifier_import) | rows | min s | median s | parse only, median s |",
         "|---|---:|---:|---:|---:|",
@@ -491,6 +494,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--profile", choices=("load", "search"))
+    parser.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PostgreSQL setting for the benchmark's sessions, e.g. random_page_cost=1.1",
+    )
     args = parser.parse_args()
 
     def say(message: str) -> None:
@@ -505,6 +515,19 @@ def main() -> int:
             "all classifier data; run it on a scratch database, or pass --reset."
         )
         return 2
+    if args.pg_set:
+        if connection.vendor != "postgresql":
+            say("--pg-set needs PostgreSQL")
+            return 2
+        pg_settings = [item.split("=", 1) for item in args.pg_set]
+
+        def apply_settings(connection, **_kwargs) -> None:
+            with connection.cursor() as cursor:
+                for name, value in pg_settings:
+                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+        connection_created.connect(apply_settings)
+        connection.close()  # the next query reconnects with the settings applied
     # The test Client sends Host: testserver.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     with connection.cursor() as cursor:
@@ -519,7 +542,13 @@ def main() -> int:
         "queries": args.queries,
         "seed": args.seed,
         "warmup": args.warmup,
+        "pg_set": args.pg_set,
     }
+    meta["autovacuum"] = "n/a"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            meta["autovacuum"] = cursor.fetchone()[0]
     say(f"loads: {args.runs} runs")
     loads = bench_loads(args.runs, say)  # leaves the three shipped classifiers loaded
     if connection.vendor == "postgresql":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 
@@ -18,11 +19,20 @@ def current_editions() -> dict[str, Edition]:
     return {e.classifier: e for e in Edition.objects.filter(is_current=True)}
 
 
+CURRENT_CACHE_KEY = "classifiers:current-editions"
+
+
 def edition_for(classifier: str, edition_id: int | None = None) -> Edition | None:
     qs = Edition.objects.filter(classifier=classifier)
     if edition_id is not None:
         return qs.filter(pk=edition_id).first()
-    return qs.filter(is_current=True).first()
+    # The current edition changes only when a file is loaded (services clear this key);
+    # caching it saves one query on every autocomplete keystroke.
+    current = cache.get(CURRENT_CACHE_KEY)
+    if current is None:
+        current = {e.classifier: e for e in Edition.objects.filter(is_current=True)}
+        cache.set(CURRENT_CACHE_KEY, current, 300)
+    return current.get(classifier)
 
 
 def _normalise_code(q: str, classifier: str) -> str:
@@ -64,7 +74,8 @@ def node_search(query: SearchQuery) -> list[Node]:
     seen: set[int] = set()
 
     code = _normalise_code(text, query.classifier)
-    if _CODE_LIKE.match(code) and " " not in code:
+    code_like = bool(_CODE_LIKE.match(code)) and " " not in code
+    if code_like:
         for node in (
             base.filter(code__startswith=code)
             .annotate(
@@ -79,7 +90,11 @@ def node_search(query: SearchQuery) -> list[Node]:
     if len(results) >= limit:
         return results
 
-    words = [w for w in text.lower().replace("ё", "е").split() if w]
+    # A letter or two that look like a code ("Х", "A") are a code search only: as words
+    # they match thousands of names and rank nothing useful.
+    if code_like and len(text) < 3:
+        return results
+    words = [w for w in text.lower().replace("ё", "е").split() if len(w) >= 2 or w.isdigit()]
     if not words:
         return results
     condition = Q()

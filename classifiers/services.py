@@ -50,6 +50,20 @@ class ImportReport:
         }
 
 
+def _after_load() -> None:
+    from django.core.cache import cache
+    from django.db import connection
+
+    from classifiers.selectors import CURRENT_CACHE_KEY
+
+    cache.delete(CURRENT_CACHE_KEY)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the planner picks the search indexes for the new rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE classifiers_node")
+            cursor.execute("ANALYZE classifiers_crosswalklink")
+
+
 def _diff(previous: Edition | None, rows: list[importers.Row]) -> dict[str, Any]:
     if previous is None:
         return {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisations/", include("councils.urls")),
     path("classifiers/", include("classifiers.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("sqf/", include("sbsh.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -157,3 +157,66 @@ def organisation_for_user(user: AnyUser, pk: int, *, action: Action) -> Organisa
 def require_administrator(user: AnyUser) -> None:
     if not is_administrator(user):
         raise PermissionDenied
+
+
+# --- SQFs (sbsh) ---------------------------------------------------------------------------
+# Rules §4, §7: the state body develops its SQF, with the working group it involves;
+# Rules §12–§13: the council reviews drafts of its own sector; Rules §14: the national
+# body receives them. Editing is allowed only while the version is being drafted.
+
+EDITABLE_STATUSES = {"drafting", "revision"}
+
+
+def can_view_framework(user: AnyUser, framework: object) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_administrator(user) or is_national_officer(user):
+        return True
+    mine = organisation_ids(user)
+    return framework.state_body_id in mine or framework.council_id in mine  # type: ignore[attr-defined]
+
+
+def can_edit_framework(user: AnyUser, framework: object) -> bool:
+    return any(
+        g.organisation_id == framework.state_body_id  # type: ignore[attr-defined]
+        and g.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
+        for g in grants(user)
+    )
+
+
+def can_edit_version(user: AnyUser, version: object) -> bool:
+    return version.status in EDITABLE_STATUSES and can_edit_framework(user, version.framework)  # type: ignore[attr-defined]
+
+
+def frameworks_for_user(user: AnyUser) -> QuerySet:
+    from sbsh.models import Framework
+
+    qs = Framework.objects.select_related("state_body", "council")
+    if is_administrator(user) or is_national_officer(user):
+        return qs
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    mine = organisation_ids(user)
+    return qs.filter(Q(state_body_id__in=mine) | Q(council_id__in=mine))
+
+
+def sqf_version_for_user(user: AnyUser, pk: int, *, action: Action) -> object:
+    """The version `pk` if `user` may view it (Action.VIEW) or edit it (Action.MANAGE).
+
+    404 when it does not exist, 403 when the user may not; editing a version that is
+    not being drafted is refused with 403 as well (the workflow decides when).
+    """
+    from sbsh.models import Version
+
+    version = get_object_or_404(
+        Version.objects.select_related("framework", "framework__state_body", "framework__council"),
+        pk=pk,
+    )
+    allowed = (
+        can_view_framework(user, version.framework)
+        if action == Action.VIEW
+        else can_edit_version(user, version)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return version

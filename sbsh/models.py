@@ -1,1 +1,374 @@
+"""The SQF (салалық біліктілік шеңбері) and its versions, with the whole Annex content.
+
+An SQF is the identity across versions (state body, council, sector, OKED scope); a
+version is one development or update cycle (Rules §16: an update is a new version)
+and holds everything the Annex prescribes (§1–§11). Every classifier reference points
+at a node of a specific edition, so a reload of a classifier never changes an SQF.
+
+Each editable piece carries `revision`, an optimistic lock: a save names the revision it
+started from and is refused when someone else saved in between (services.py).
+"""
+
 from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import localized
+
+LANGUAGES = ("kk", "ru")
+SQF_LEVEL_VALIDATOR = RegexValidator(
+    r"^[1-8](\.[1-9])?$",
+    _("An SQF level is 1–8, or a sub-level such as 4.1 (Rules §9)."),
+)
+
+
+class Framework(models.Model):
+    state_body = models.ForeignKey(
+        "councils.Organisation",
+        verbose_name=_("state body"),
+        on_delete=models.PROTECT,
+        related_name="frameworks",
+        limit_choices_to={"kind": "state_body"},
+    )
+    council = models.ForeignKey(
+        "councils.Organisation",
+        verbose_name=_("sectoral council"),
+        on_delete=models.PROTECT,
+        related_name="council_frameworks",
+        limit_choices_to={"kind": "council"},
+    )
+    sector_kk = models.CharField(_("sector (Kazakh)"), max_length=300)
+    sector_ru = models.CharField(_("sector (Russian)"), max_length=300)
+    # The OKED scope the SQF covers (Rules §8.2); also what the coverage analysis reads.
+    oked_scope = models.ManyToManyField(
+        "classifiers.Node", verbose_name=_("OKED scope"), blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sectoral qualification framework")
+        verbose_name_plural = _("sectoral qualification frameworks")
+        ordering = ["sector_ru"]
+
+    def __str__(self) -> str:
+        return self.sector
+
+    @property
+    def sector(self) -> str:
+        return localized(self, "sector")
+
+
+class Version(models.Model):
+    class Status(models.TextChoices):
+        DRAFTING = "drafting", _("drafting")
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    updates = models.ForeignKey(
+        "self",
+        verbose_name=_("updates version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updated_in",
+    )
+    # The workflow (Rules Ch. 2–3) replaces this with its state machine.
+    status = models.CharField(_("status"), max_length=20, default=Status.DRAFTING)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=500, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
+    approved_on = models.DateField(_("approval date"), null=True, blank=True)
+    # Annex §2: the economic activities and professional groups the SQF covers.
+    oked_nodes = models.ManyToManyField(
+        "classifiers.Node",
+        verbose_name=_("economic activities (OKED)"),
+        blank=True,
+        related_name="+",
+    )
+    nkz_groups = models.ManyToManyField(
+        "classifiers.Node",
+        verbose_name=_("professional groups (NKZ)"),
+        blank=True,
+        related_name="+",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("SQF version")
+        verbose_name_plural = _("SQF versions")
+        ordering = ["framework", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.framework.sector} v{self.number}"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class BilingualMixin(models.Model):
+    """Kazakh and Russian kept side by side, with a flag when one changed after the other."""
+
+    revision = models.PositiveIntegerField(default=1)
+    kk_changed_at = models.DateTimeField(null=True, blank=True)
+    ru_changed_at = models.DateTimeField(null=True, blank=True)
+    # The language that may be out of date because the other changed after it ("" none).
+    stale_language = models.CharField(max_length=2, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Part(BilingualMixin):
+    """A narrative part of the Annex (§2 sector description, §3–§6, §8) as sanitised HTML."""
+
+    class Key(models.TextChoices):
+        PASSPORT_SECTOR = "passport_sector", _("Annex §2 — sector description")
+        GENERAL = "general", _("Annex §3 — general provisions")
+        CURRENT_STATE = "current_state", _("Annex §4 — current state of the sector")
+        PROCESS_MANAGEMENT = "process_management", _("Annex §4.1 — management processes")
+        PROCESS_PREPARATION = "process_preparation", _("Annex §4.2 — preparation of production")
+        PROCESS_MAIN = "process_main", _("Annex §4.3 — main production")
+        PROCESS_POST = "process_post", _("Annex §4.4 — post-production (sales)")
+        PROCESS_SUPPORT = "process_support", _("Annex §4.5 — auxiliary (support) processes")
+        ANALYSIS = "analysis", _("Annex §5 — sector analysis")
+        OCCUPATIONS = "occupations", _("Annex §6 — main groups of positions and occupations")
+        CONCLUSIONS = "conclusions", _("Annex §8 — conclusions and proposals")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="parts")
+    key = models.CharField(max_length=30, choices=Key.choices)
+    text_kk = models.TextField(_("text (Kazakh)"), blank=True)
+    text_ru = models.TextField(_("text (Russian)"), blank=True)
+
+    class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="part_key_unique")]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+
+class ProfessionalStandard(BilingualMixin):
+    """Annex §7: a professional standard of the sector, existing or planned."""
+
+    class Status(models.TextChoices):
+        EXISTING = "existing", _("existing")
+        PLANNED = "planned", _("planned")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="standards")
+    order = models.PositiveIntegerField(default=0)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=500, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.EXISTING
+    )
+    nkz_nodes = models.ManyToManyField(
+        "classifiers.Node", verbose_name=_("NKZ occupations"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("professional standard")
+        verbose_name_plural = _("professional standards")
+        ordering = ["version", "order", "id"]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+# Annex §9, Table 1, columns 4–8, as the Annex words them.
+COLUMN_LABELS = {
+    "stages": _("Stages"),
+    "role": _("Role in the collective division of labour (incl. area of responsibility)"),
+    "knowledge": _("Knowledge"),
+    "skills": _("Abilities (skills)"),
+    "competences": _("Personal competences"),
+}
+
+
+class Table1Row(BilingualMixin):
+    """Annex §9, Table 1: one SQF level (or sub-level) in one process section."""
+
+    class Section(models.IntegerChoices):
+        MANAGEMENT = 1, _("Continuous and cross-cutting management processes")
+        SECTORAL = 2, _("Sectoral processes (they define the sector's boundaries)")
+        PREPARATORY = 3, _("Preparatory cross-sectoral processes")
+        POST_PRODUCTION = 4, _("Post-production cross-sectoral processes (sales)")
+
+    TEXT_COLUMNS = ("stages", "role", "knowledge", "skills", "competences")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="table1_rows")
+    section = models.PositiveSmallIntegerField(_("process section"), choices=Section.choices)
+    order = models.PositiveIntegerField(default=0)
+    sqf_level = models.CharField(_("SQF level"), max_length=4, validators=[SQF_LEVEL_VALIDATOR])
+    nqf_level = models.PositiveSmallIntegerField(
+        _("NQF level"), validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    occupations = models.ManyToManyField(
+        "classifiers.Node", verbose_name=_("occupations in NKZ"), blank=True, related_name="+"
+    )
+    stages_kk = models.TextField(_("stages (Kazakh)"), blank=True)
+    stages_ru = models.TextField(_("stages (Russian)"), blank=True)
+    role_kk = models.TextField(_("role and area of responsibility (Kazakh)"), blank=True)
+    role_ru = models.TextField(_("role and area of responsibility (Russian)"), blank=True)
+    knowledge_kk = models.TextField(_("knowledge (Kazakh)"), blank=True)
+    knowledge_ru = models.TextField(_("knowledge (Russian)"), blank=True)
+    skills_kk = models.TextField(_("abilities / skills (Kazakh)"), blank=True)
+    skills_ru = models.TextField(_("abilities / skills (Russian)"), blank=True)
+    competences_kk = models.TextField(_("personal competences (Kazakh)"), blank=True)
+    competences_ru = models.TextField(_("personal competences (Russian)"), blank=True)
+
+    class Meta:
+        verbose_name = _("Table 1 row")
+        verbose_name_plural = _("Table 1 rows")
+        ordering = ["version", "section", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section}/{self.sqf_level}"
+
+    @property
+    def bilingual_cells(self) -> list[tuple[str, str]]:
+        return [(getattr(self, f"{c}_kk"), getattr(self, f"{c}_ru")) for c in self.TEXT_COLUMNS]
+
+    @property
+    def column_labels(self) -> list[tuple[str, str]]:
+        return [(c, str(COLUMN_LABELS[c])) for c in self.TEXT_COLUMNS]
+
+
+class Table2Entry(models.Model):
+    """Annex §10, Table 2: an occupation placed at an SQF level in a professional group."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="table2_entries")
+    sqf_level = models.CharField(_("SQF level"), max_length=4, validators=[SQF_LEVEL_VALIDATOR])
+    group = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("professional group (NKZ)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occupation = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("occupation (NKZ)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("Table 2 entry")
+        verbose_name_plural = _("Table 2 entries")
+        ordering = ["version", "sqf_level", "group__code", "occupation__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "occupation", "sqf_level"], name="table2_entry_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sqf_level} {self.occupation_id}"
+
+
+class ProgressionLink(models.Model):
+    """Annex §10: a possible career move between two occupations of Table 2."""
+
+    class Kind(models.TextChoices):
+        HORIZONTAL = "horizontal", _("horizontal (same level)")
+        VERTICAL = "vertical", _("vertical (across levels)")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="progression_links")
+    source = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("progression link")
+        verbose_name_plural = _("progression links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="progression_link_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="progression_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
+
+
+class Table3Row(models.Model):
+    """Annex §11, Table 3: one line of the professional qualification map (18 columns).
+
+    Names are never typed: every name column is read from the node picked here, the
+    OKED section, division, group and class from the subclass's ancestors, the NKZ main
+    group from the occupation's, and the correspondence from the crosswalk.
+    """
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="table3_rows")
+    order = models.PositiveIntegerField(default=0)
+    isco = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("ISCO-08 unit group"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    isco_correspondence = models.CharField(
+        _("correspondence ISCO-08 ↔ NKZ"), max_length=12, blank=True
+    )
+    nkz_unit = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("NKZ unit group"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    nkz_correspondence = models.CharField(
+        _("correspondence unit group ↔ occupation group"), max_length=12, blank=True
+    )
+    nkz_group = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("NKZ occupation group"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    oked = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("OKED subclass"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occupation = models.ForeignKey(
+        "classifiers.Node",
+        verbose_name=_("occupation (NKZ)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    nqf_level = models.PositiveSmallIntegerField(
+        _("NQF level"), validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    sqf_level = models.CharField(_("SQF level"), max_length=4, validators=[SQF_LEVEL_VALIDATOR])
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("Table 3 row")
+        verbose_name_plural = _("Table 3 rows")
+        ordering = ["version", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.isco_id} / {self.occupation_id}"

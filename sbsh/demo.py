@@ -1,0 +1,157 @@
+"""The demo SQF: the electric power industry, Ministry of Energy (sbsh/data/demo_sqf_energy.json),
+filled in Kazakh and Russian with real NKZ, OKED and ISCO-08 codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from classifiers.models import Classifier, CrosswalkLink, Node
+from classifiers.services import current_edition
+from councils.models import Organisation, User
+from sbsh import services
+from sbsh.models import Framework, Part, Version
+
+DATA = Path(__file__).resolve().parent / "data" / "demo_sqf_energy.json"
+
+
+def _node_map(classifier: str, codes: set[str]) -> dict[str, Node]:
+    edition = current_edition(classifier)
+    nodes = {n.code: n for n in Node.objects.filter(edition=edition, code__in=codes)}
+    missing = codes - set(nodes)
+    if missing:
+        raise ValueError(
+            f"demo SQF cites {classifier} codes missing from the current edition: {sorted(missing)}"
+        )
+    return nodes
+
+
+@transaction.atomic
+def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Version | None:
+    """Create the demo SQF once (idempotent: nothing happens if the sector exists)."""
+    content: dict[str, Any] = json.loads(data_path.read_text(encoding="utf-8"))
+    energy = Organisation.objects.filter(kind=Organisation.Kind.STATE_BODY, short_name="ЭМ").first()
+    council = Organisation.objects.filter(kind=Organisation.Kind.COUNCIL, state_body=energy).first()
+    if energy is None or council is None:
+        return None
+    if Framework.objects.filter(state_body=energy, sector_ru="Электроэнергетика").exists():
+        return None
+    actor = (
+        actor
+        or User.objects.filter(
+            memberships__organisation=energy, memberships__role="ministry_staff"
+        ).first()
+    )
+    nkz_codes = set(content["nkz_groups"])
+    for std in content["standards"]:
+        nkz_codes |= set(std["nkz"])
+    for row in content["table1"]:
+        nkz_codes |= set(row["nkz"])
+    for entry in content["table2"]["entries"]:
+        nkz_codes |= {entry["group"], entry["occupation"]}
+    for row in content["table3"]:
+        nkz_codes |= {row["nkz_unit"], row["nkz_group"], row["occupation"]}
+    nkz = _node_map(Classifier.NKZ, nkz_codes)
+    oked = _node_map(Classifier.OKED, set(content["oked"]) | {r["oked"] for r in content["table3"]})
+    isco = _node_map(Classifier.ISCO08, {r["isco"] for r in content["table3"]})
+
+    framework, version = services.framework_create(
+        actor=actor,
+        state_body=energy,
+        council=council,
+        sector_kk="Электр энергетикасы",
+        sector_ru="Электроэнергетика",
+    )
+    framework.oked_scope.set([oked[c] for c in content["oked"]])
+    version = services.passport_save(
+        actor=actor,
+        version=version,
+        revision=version.revision,
+        name_kk=content["name_kk"],
+        name_ru=content["name_ru"],
+        oked_ids=[oked[c].pk for c in content["oked"]],
+        nkz_ids=[nkz[c].pk for c in content["nkz_groups"]],
+    )
+    for part in Part.objects.filter(version=version):
+        texts = content["parts"].get(part.key)
+        if texts:
+            services.part_save(
+                actor=actor,
+                part=part,
+                revision=part.revision,
+                text_kk=texts["kk"],
+                text_ru=texts["ru"],
+            )
+    for std in content["standards"]:
+        services.standard_save(
+            actor=actor,
+            version=version,
+            standard=None,
+            revision=None,
+            name_kk=std["name_kk"],
+            name_ru=std["name_ru"],
+            status=std["status"],
+            nkz_ids=[nkz[c].pk for c in std["nkz"]],
+        )
+    for row in content["table1"]:
+        created = services.table1_row_create(actor=actor, version=version, section=row["section"])
+        services.table1_row_save(
+            actor=actor,
+            row=created,
+            revision=created.revision,
+            values={
+                "sqf_level": row["sqf_level"],
+                "nqf_level": row["nqf_level"],
+                **{
+                    f"{c}_{lang}": row[f"{c}_{lang}"]
+                    for c in ("stages", "role", "knowledge", "skills", "competences")
+                    for lang in ("kk", "ru")
+                },
+            },
+            occupation_ids=[nkz[c].pk for c in row["nkz"]],
+        )
+    entries = {}
+    for entry in content["table2"]["entries"]:
+        entries[(entry["occupation"], entry["sqf_level"])] = services.table2_entry_add(
+            actor=actor,
+            version=version,
+            sqf_level=entry["sqf_level"],
+            occupation_id=nkz[entry["occupation"]].pk,
+        )
+    by_occupation = {occ: e for (occ, _level), e in entries.items()}
+    for link in content["table2"]["links"]:
+        services.progression_link_add(
+            actor=actor,
+            version=version,
+            source=by_occupation[link["from"]],
+            target=by_occupation[link["to"]],
+        )
+    # The demo's working group has checked the ISCO-08 ↔ NKZ pairs its map uses.
+    for row in content["table3"]:
+        CrosswalkLink.objects.update_or_create(
+            isco=isco[row["isco"]],
+            nkz=nkz[row["nkz_unit"]],
+            defaults={
+                "correspondence": "full" if row["isco"] == row["nkz_unit"] else "partial",
+                "note": "Demo: checked by the energy working group",
+                "updated_by": actor,
+            },
+        )
+    for row in content["table3"]:
+        services.table3_row_save(
+            actor=actor,
+            version=version,
+            row=None,
+            revision=None,
+            values=services.Table3Values(
+                isco_id=isco[row["isco"]].pk,
+                occupation_id=nkz[row["occupation"]].pk,
+                oked_id=oked[row["oked"]].pk,
+                nqf_level=row["nqf_level"],
+                sqf_level=row["sqf_level"],
+            ),
+        )
+    return Version.objects.get(pk=version.pk)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from sbsh import views
+
+app_name = "sbsh"
+urlpatterns = [
+    path("", views.framework_list, name="list"),
+    path("<int:pk>/", views.overview, name="overview"),
+    path("<int:pk>/checklist/", views.checklist, name="checklist"),
+    path("<int:pk>/passport/", views.passport, name="passport"),
+    path("<int:pk>/parts/<str:key>/", views.part_edit, name="part"),
+    path("<int:pk>/parts/<str:key>/confirm/", views.part_confirm, name="part-confirm"),
+    path("<int:pk>/standards/", views.standards, name="standards"),
+    path("<int:pk>/standards/<int:sid>/delete/", views.standard_delete, name="standard-delete"),
+    path("<int:pk>/table1/", views.table1, name="table1"),
+    path("<int:pk>/table1/<int:rid>/", views.table1_row, name="table1-row"),
+    path("<int:pk>/table1/<int:rid>/edit/", views.table1_row_edit, name="table1-edit"),
+    path("<int:pk>/table1/<int:rid>/delete/", views.table1_row_delete, name="table1-delete"),
+    path("<int:pk>/table1/<int:rid>/move/", views.table1_row_move, name="table1-move"),
+    path("<int:pk>/table1/<int:rid>/confirm/", views.table1_row_confirm, name="table1-confirm"),
+    path("<int:pk>/table2/", views.table2, name="table2"),
+    path("<int:pk>/table2/<int:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
+    path("<int:pk>/table2/links/", views.table2_link_add, name="table2-link"),
+    path("<int:pk>/table2/links/<int:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path("<int:pk>/table3/", views.table3, name="table3"),
+    path("<int:pk>/table3/<int:rid>/delete/", views.table3_row_delete, name="table3-delete"),
+]

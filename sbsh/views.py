@@ -1,0 +1,632 @@
+"""The SQF editor: a page per part, Kazakh and Russian side by side, rows edited in place
+with htmx. Every view authorises through councils.access and writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from councils import access
+from councils.access import Action
+from sbsh import forms, selectors, services
+from sbsh.models import (
+    Part,
+    ProfessionalStandard,
+    ProgressionLink,
+    Table1Row,
+    Table2Entry,
+    Table3Row,
+    Version,
+)
+
+PART_KEYS = [k for k in Part.Key.values if k != Part.Key.PASSPORT_SECTOR]
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _version(request: HttpRequest, pk: int, *, edit: bool = False) -> Version:
+    return access.sqf_version_for_user(
+        request.user, pk, action=Action.MANAGE if edit else Action.VIEW
+    )
+
+
+def _context(request: HttpRequest, version: Version, section: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "version": version,
+        "framework": version.framework,
+        "section": section,
+        "can_edit": access.can_edit_version(request.user, version),
+        "part_keys": [(k, Part.Key(k).label) for k in PART_KEYS],
+        **extra,
+    }
+
+
+def _apply_form_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- lists and overview ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def framework_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "sbsh/list.html", {"frameworks": selectors.frameworks_for(request.user)})
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    parts = selectors.parts(version)
+    completeness = [
+        (key, label, selectors.part_completeness(parts[key]))
+        for key, label in Part.Key.choices
+        if key in parts
+    ]
+    findings = selectors.findings(version)
+    return render(
+        request,
+        "sbsh/overview.html",
+        _context(request, version, "overview", completeness=completeness, findings=findings),
+    )
+
+
+@login_required
+@require_GET
+def checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    return render(
+        request,
+        "sbsh/_checklist.html",
+        {"version": version, "findings": selectors.findings(version)},
+    )
+
+
+# --- passport and narrative parts ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def passport(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=request.method == "POST")
+    oked, nkz = selectors.passport_nodes(version)
+    sector = selectors.parts(version)[Part.Key.PASSPORT_SECTOR]
+    form = forms.PassportForm(
+        request.POST or None,
+        initial={
+            "revision": version.revision,
+            "name_kk": version.name_kk,
+            "name_ru": version.name_ru,
+        },
+    )
+    conflict = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.passport_save(
+                actor=request.user,
+                version=version,
+                revision=data["revision"],
+                name_kk=data["name_kk"],
+                name_ru=data["name_ru"],
+                oked_ids=data["oked"],
+                nkz_ids=data["nkz"],
+            )
+        except services.EditConflict as exc:
+            conflict, status = exc, 409
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+            status = 422
+        else:
+            messages.success(request, _("The passport is saved."))
+            return redirect("sbsh:passport", version.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "sbsh/passport.html",
+        _context(
+            request,
+            version,
+            "passport",
+            form=form,
+            oked=oked,
+            nkz=nkz,
+            sector=sector,
+            conflict=conflict,
+            part_form=forms.PartForm(
+                initial={
+                    "revision": sector.revision,
+                    "text_kk": sector.text_kk,
+                    "text_ru": sector.text_ru,
+                }
+            ),
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    if key not in Part.Key.values:
+        raise Http404
+    version = _version(request, pk, edit=request.method == "POST")
+    part = get_object_or_404(Part, version=version, key=key)
+    form = forms.PartForm(
+        request.POST or None,
+        initial={"revision": part.revision, "text_kk": part.text_kk, "text_ru": part.text_ru},
+    )
+    conflict, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.part_save(
+                actor=request.user,
+                part=part,
+                revision=data["revision"],
+                text_kk=data["text_kk"],
+                text_ru=data["text_ru"],
+            )
+        except services.EditConflict as exc:
+            conflict, status = exc, 409
+            form = forms.PartForm(
+                initial={
+                    "revision": exc.current.revision,
+                    "text_kk": exc.submitted["text_kk"],
+                    "text_ru": exc.submitted["text_ru"],
+                }
+            )
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(
+                request.POST.get("next") or reverse("sbsh:part", args=[version.pk, key])
+            )
+    elif request.method == "POST":
+        status = 422
+    template = "sbsh/part.html"
+    return render(
+        request,
+        template,
+        _context(
+            request,
+            version,
+            key,
+            part=part,
+            form=form,
+            conflict=conflict,
+            completeness=selectors.part_completeness(part),
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def part_confirm(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    part = get_object_or_404(Part, version=version, key=key)
+    services.bilingual_confirm(actor=request.user, obj=part, version=version)
+    return redirect(
+        "sbsh:passport" if key == Part.Key.PASSPORT_SECTOR else "sbsh:part",
+        version.pk,
+        *([] if key == Part.Key.PASSPORT_SECTOR else [key]),
+    )
+
+
+# --- Annex §7 -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standards(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=request.method == "POST")
+    form = forms.StandardForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.standard_save(
+                    actor=request.user,
+                    version=version,
+                    standard=None,
+                    revision=None,
+                    name_kk=data["name_kk"],
+                    name_ru=data["name_ru"],
+                    status=data["status"],
+                    nkz_ids=data["nkz"],
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+                status = 422
+            else:
+                return redirect("sbsh:standards", version.pk)
+        else:
+            status = 422
+    return render(
+        request,
+        "sbsh/standards.html",
+        _context(request, version, "standards", standards=selectors.standards(version), form=form),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def standard_delete(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    standard = get_object_or_404(ProfessionalStandard, pk=sid, version=version)
+    from councils.services import audit_record
+
+    audit_record(
+        actor=request.user,
+        action="sqf.standard.delete",
+        obj=standard,
+        organisation=version.framework.state_body,
+    )
+    standard.delete()
+    return redirect("sbsh:standards", version.pk)
+
+
+# --- Table 1 ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table1(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=request.method == "POST")
+    if request.method == "POST":
+        form = forms.NewRowForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse(_("Choose a process section."), status=422)
+        row = services.table1_row_create(
+            actor=request.user, version=version, section=form.cleaned_data["section"]
+        )
+        if _htmx(request):
+            return render(
+                request,
+                "sbsh/_table1_form.html",
+                {"version": version, "row": row, "form": _t1_form(row), "new": True},
+            )
+        return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
+    return render(
+        request,
+        "sbsh/table1.html",
+        _context(
+            request,
+            version,
+            "table1",
+            sections=selectors.table1_by_section(version),
+            findings=selectors.findings(version),
+        ),
+    )
+
+
+def _t1_form(row: Table1Row, data: Any = None) -> forms.Table1RowForm:
+    initial = {
+        "revision": row.revision,
+        "sqf_level": row.sqf_level,
+        "nqf_level": row.nqf_level,
+        **{f: getattr(row, f) for f in services.T1_FIELDS},
+    }
+    return forms.Table1RowForm(data, initial=initial)
+
+
+def _t1_row(version: Version, rid: int) -> Table1Row:
+    row = (
+        Table1Row.objects.filter(pk=rid, version=version)
+        .prefetch_related("occupations__edition")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+@require_GET
+def table1_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk)
+    return render(
+        request,
+        "sbsh/_table1_row.html",
+        {
+            "version": version,
+            "row": _t1_row(version, rid),
+            "can_edit": access.can_edit_version(request.user, version),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table1_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = _t1_row(version, rid)
+    if request.method == "GET":
+        return render(
+            request,
+            "sbsh/_table1_form.html",
+            {"version": version, "row": row, "form": _t1_form(row)},
+        )
+    form = forms.Table1RowForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "sbsh/_table1_form.html",
+            {"version": version, "row": row, "form": form, "chosen": _chosen(request)},
+            status=422,
+        )
+    data = form.cleaned_data
+    values = {k: data[k] for k in ["sqf_level", "nqf_level", *services.T1_FIELDS]}
+    try:
+        row = services.table1_row_save(
+            actor=request.user,
+            row=row,
+            revision=data["revision"],
+            values=values,
+            occupation_ids=data["occupations"],
+        )
+    except services.EditConflict as exc:
+        current = _t1_row(version, rid)
+        mine = [
+            (Table1Row._meta.get_field(name).verbose_name, value)
+            for name, value in values.items()
+            if value != getattr(current, name)
+        ]
+        return render(
+            request,
+            "sbsh/_table1_form.html",
+            {
+                "version": version,
+                "row": current,
+                "form": _t1_form(current, None),
+                "conflict": exc,
+                "mine": mine,
+            },
+            status=409,
+        )
+    except ValidationError as exc:
+        _apply_form_errors(form, exc)
+        return render(
+            request,
+            "sbsh/_table1_form.html",
+            {"version": version, "row": row, "form": form, "chosen": _chosen(request)},
+            status=422,
+        )
+    row = _t1_row(version, rid)
+    if _htmx(request):
+        response = render(
+            request, "sbsh/_table1_row.html", {"version": version, "row": row, "can_edit": True}
+        )
+        response["HX-Trigger"] = "sqf-changed"
+        return response
+    return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
+
+
+def _chosen(request: HttpRequest) -> list[Any]:
+    from classifiers.models import Node
+
+    ids = [int(v) for v in request.POST.getlist("occupations") if v.isdigit()]
+    return list(Node.objects.filter(pk__in=ids).select_related("edition"))
+
+
+@login_required
+@require_POST
+def table1_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = _t1_row(version, rid)
+    try:
+        services.table1_row_delete(
+            actor=request.user, row=row, revision=int(request.POST.get("revision", "0") or 0)
+        )
+    except services.EditConflict:
+        return HttpResponse(
+            _("Someone changed this row after you opened it; reload the page before deleting it."),
+            status=409,
+        )
+    if _htmx(request):
+        response = HttpResponse("")
+        response["HX-Trigger"] = "sqf-changed"
+        return response
+    return redirect("sbsh:table1", version.pk)
+
+
+@login_required
+@require_POST
+def table1_row_move(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = _t1_row(version, rid)
+    services.table1_row_move(
+        actor=request.user, row=row, direction=-1 if request.POST.get("direction") == "up" else 1
+    )
+    if _htmx(request):
+        return render(
+            request,
+            "sbsh/_table1_sections.html",
+            _context(request, version, "table1", sections=selectors.table1_by_section(version)),
+        )
+    return redirect("sbsh:table1", version.pk)
+
+
+@login_required
+@require_POST
+def table1_row_confirm(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = _t1_row(version, rid)
+    services.bilingual_confirm(actor=request.user, obj=row, version=version)
+    if _htmx(request):
+        return render(
+            request,
+            "sbsh/_table1_row.html",
+            {"version": version, "row": _t1_row(version, rid), "can_edit": True},
+        )
+    return redirect("sbsh:table1", version.pk)
+
+
+# --- Table 2 ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table2(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=request.method == "POST")
+    form = forms.Table2EntryForm(request.POST or None)
+    link_form = forms.LinkForm()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.table2_entry_add(
+                    actor=request.user,
+                    version=version,
+                    sqf_level=form.cleaned_data["sqf_level"],
+                    occupation_id=form.cleaned_data["occupation"][0],
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+                status = 422
+            else:
+                return redirect("sbsh:table2", version.pk)
+        else:
+            status = 422
+    entries, links = selectors.table2(version)
+    levels = sorted({e.sqf_level for e in entries}, key=lambda s: [int(p) for p in s.split(".")])
+    groups = sorted({e.group for e in entries}, key=lambda n: n.code)
+    grid = [
+        (
+            level,
+            [
+                (g, [e for e in entries if e.sqf_level == level and e.group_id == g.pk])
+                for g in groups
+            ],
+        )
+        for level in reversed(levels)
+    ]
+    return render(
+        request,
+        "sbsh/table2.html",
+        _context(
+            request,
+            version,
+            "table2",
+            entries=entries,
+            links=links,
+            grid=grid,
+            groups=groups,
+            form=form,
+            link_form=link_form,
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def table2_entry_delete(request: HttpRequest, pk: int, eid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    services.table2_entry_delete(
+        actor=request.user, entry=get_object_or_404(Table2Entry, pk=eid, version=version)
+    )
+    return redirect("sbsh:table2", version.pk)
+
+
+@login_required
+@require_POST
+def table2_link_add(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    form = forms.LinkForm(request.POST)
+    if form.is_valid():
+        source = get_object_or_404(Table2Entry, pk=form.cleaned_data["source"], version=version)
+        target = get_object_or_404(Table2Entry, pk=form.cleaned_data["target"], version=version)
+        try:
+            services.progression_link_add(
+                actor=request.user, version=version, source=source, target=target
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.error(request, _("Choose two occupations of Table 2."))
+    return redirect("sbsh:table2", version.pk)
+
+
+@login_required
+@require_POST
+def table2_link_delete(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    services.progression_link_delete(
+        actor=request.user, link=get_object_or_404(ProgressionLink, pk=lid, version=version)
+    )
+    return redirect("sbsh:table2", version.pk)
+
+
+# --- Table 3 ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table3(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk, edit=request.method == "POST")
+    form = forms.Table3RowForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.table3_row_save(
+                    actor=request.user,
+                    version=version,
+                    row=None,
+                    revision=None,
+                    values=services.Table3Values(
+                        isco_id=data["isco"][0],
+                        occupation_id=data["occupation"][0],
+                        oked_id=data["oked"][0],
+                        nqf_level=data["nqf_level"],
+                        sqf_level=data["sqf_level"],
+                    ),
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+                status = 422
+            else:
+                return redirect("sbsh:table3", version.pk)
+        else:
+            status = 422
+    rows = [(row, selectors.oked_chain(row.oked)) for row in selectors.table3_rows(version)]
+    return render(
+        request,
+        "sbsh/table3.html",
+        _context(request, version, "table3", rows=rows, form=form),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def table3_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = get_object_or_404(Table3Row, pk=rid, version=version)
+    try:
+        services.table3_row_delete(
+            actor=request.user, row=row, revision=int(request.POST.get("revision", "0") or 0)
+        )
+    except services.EditConflict:
+        messages.error(
+            request, _("Someone changed this row after you opened it; check it before deleting.")
+        )
+    return redirect("sbsh:table3", version.pk)
