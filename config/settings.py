@@ -112,6 +112,15 @@ if _database_url:
         raise ImproperlyConfigured(f"Unexpected value for DATABASE_URL: {exc}") from exc
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # Storage is SSD: a random page costs about a sequential one. With the default (4)
+        # the planner scanned 14,000 NKZ rows with LIKE instead of using the trigram index
+        # for classifier search (docs/benchmarks.md). Override with PG_RANDOM_PAGE_COST.
+        cost = env_str("PG_RANDOM_PAGE_COST", "1.1") or "1.1"
+        try:
+            float(cost)
+        except ValueError:
+            raise ImproperlyConfigured(f"Unexpected value PG_RANDOM_PAGE_COST={cost!r}: expected a number.") from None
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={cost}"
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

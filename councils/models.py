@@ -66,7 +66,7 @@ class Organisation(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    # Rules §4: a sectoral council is created under the state body that leads its sector.
+    # Rules §2: a sectoral council is created under the state body that leads its sector.
     state_body = models.ForeignKey(
         "self",
         verbose_name=_("state body"),
@@ -114,7 +114,7 @@ class Organisation(models.Model):
         if self.kind == self.Kind.COUNCIL:
             if self.state_body_id is None:
                 errors["state_body"] = _(
-                    "A sectoral council is created under a state body (Rules §4): choose one."
+                    "A sectoral council is created under a state body (Rules §2): choose one."
                 )
             elif self.state_body and self.state_body.kind != self.Kind.STATE_BODY:
                 errors["state_body"] = _("Choose an organisation of the kind ‘state body’.")

@@ -135,6 +135,14 @@ def _lang_name(lang: str) -> str:
     return {"kk": _("Kazakh"), "ru": _("Russian")}[lang]
 
 
+def _kind_label(kind: str) -> str:
+    return {"horizontal": _("horizontal"), "vertical": _("vertical")}.get(kind, kind)
+
+
+def _classifier_label(classifier: str) -> str:
+    return {"nkz": _("NKZ"), "oked": _("OKED"), "isco08": _("ISCO-08")}.get(classifier, classifier)
+
+
 def _int_level(level: str) -> int | None:
     m = _LEVEL.match(level or "")
     return int(m.group(1)) if m else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
 
 from classifiers.importers import derived_skill_level
 from classifiers.models import Edition, Node
@@ -24,7 +25,53 @@ from sbsh.models import (
 )
 
 NODE = Node.objects.select_related("edition", "parent")
-OKED_ANCESTRY = "oked__parent__parent__parent__parent"
+
+
+@dataclass(frozen=True)
+class NodeLite:
+    """What pages and the compliance check need of a classifier node: read with
+    `.values()`, so a table of hundreds of rows builds no model instances for it."""
+
+    pk: int
+    code: str
+    level: int
+    classifier: str
+    edition_id: int
+    parent_id: int | None
+    parent_code: str
+    title_kk: str
+    title_ru: str
+    title_en: str
+    skill_level: int | None
+
+    @property
+    def title(self) -> str:
+        language = (get_language() or "kk")[:2]
+        order = {"ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}.get(language, ("kk", "ru", "en"))
+        return next((getattr(self, f"title_{lang}") for lang in order if getattr(self, f"title_{lang}")), "")
+
+
+_LITE_FIELDS = ("id", "code", "level", "edition_id", "edition__classifier", "parent_id", "parent__code",
+                "title_kk", "title_ru", "title_en", "skill_level")
+
+
+def node_index(ids: set[int], *, ancestors: bool = False) -> dict[int, NodeLite]:
+    """Nodes by id in one query (plus one per tree level when `ancestors` is asked)."""
+    index: dict[int, NodeLite] = {}
+    wanted = {i for i in ids if i}
+    while wanted:
+        for row in Node.objects.filter(pk__in=wanted).values_list(*_LITE_FIELDS):
+            index[row[0]] = NodeLite(row[0], row[1], row[2], row[4], row[3], row[5], row[6] or "", row[7], row[8], row[9], row[10])
+        wanted = {n.parent_id for n in index.values() if n.parent_id and n.parent_id not in index} if ancestors else set()
+    return index
+
+
+def chain(index: dict[int, NodeLite], node: NodeLite) -> list[NodeLite]:
+    """The node and its ancestors, top first (e.g. OKED section → subclass)."""
+    out = [node]
+    while out[-1].parent_id and out[-1].parent_id in index:
+        out.append(index[out[-1].parent_id])
+    return list(reversed(out))
 
 
 def frameworks_for(user: User) -> QuerySet[Framework]:
@@ -39,12 +86,21 @@ def parts(version: Version) -> dict[str, Part]:
     return {p.key: p for p in version.parts.all()}
 
 
-def table1_rows(version: Version) -> list[Table1Row]:
-    return list(
-        version.table1_rows.prefetch_related(Prefetch("occupations", queryset=NODE)).order_by(
-            "section", "order", "id"
-        )
-    )
+def _m2m(through: type, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
+    links: dict[int, list[int]] = {}
+    for owner_id, node_id in through.objects.filter(**{f"{owner}__in": owner_ids}).values_list(owner, "node_id"):
+        links.setdefault(owner_id, []).append(node_id)
+    return links
+
+
+def table1_rows(version: Version, *, pk: int | None = None) -> list[Table1Row]:
+    """Rows (or the one row `pk`) with `occupation_list` (NodeLite, by code) attached."""
+    rows = list(version.table1_rows.order_by("section", "order", "id").filter(**({"pk": pk} if pk else {})))
+    links = _m2m(Table1Row.occupations.through, "table1row_id", [r.pk for r in rows])
+    index = node_index({n for ids in links.values() for n in ids})
+    for row in rows:
+        row.occupation_list = sorted((index[i] for i in links.get(row.pk, []) if i in index), key=lambda n: n.code)
+    return rows
 
 
 def table1_by_section(version: Version) -> list[tuple[int, str, list[Table1Row]]]:
@@ -67,22 +123,18 @@ def table2(version: Version) -> tuple[list[Table2Entry], list[ProgressionLink]]:
     return entries, links
 
 
+T3_NODES = ("isco", "nkz_unit", "nkz_group", "oked", "occupation")
+
+
 def table3_rows(version: Version) -> list[Table3Row]:
-    return list(
-        version.table3_rows.select_related(
-            "isco__parent",
-            "isco__edition",
-            "nkz_unit__parent",
-            "nkz_unit__edition",
-            "nkz_group__parent",
-            "nkz_group__edition",
-            "occupation",
-            "occupation__parent",
-            "occupation__edition",
-            "oked__edition",
-            OKED_ANCESTRY,
-        ).order_by("order", "id")
-    )
+    """Rows with NodeLite attached as `<column>_n` and the OKED chain as `oked_chain`."""
+    rows = list(version.table3_rows.order_by("order", "id"))
+    index = node_index({getattr(r, f"{c}_id") for r in rows for c in T3_NODES}, ancestors=True)
+    for row in rows:
+        for column in T3_NODES:
+            setattr(row, f"{column}_n", index[getattr(row, f"{column}_id")])
+        row.oked_chain = chain(index, row.oked_n)
+    return rows
 
 
 def standards(version: Version) -> list[ProfessionalStandard]:
@@ -95,97 +147,65 @@ def passport_nodes(version: Version) -> tuple[list[Node], list[Node]]:
     )
 
 
-def oked_chain(node: Node) -> list[Node]:
-    """Section, division, group, class and the subclass itself (read without queries)."""
-    chain = [node]
-    current = node.parent
-    while current is not None:
-        chain.append(current)
-        current = current.parent
-    return list(reversed(chain))
-
-
 # --- snapshot for the compliance check -------------------------------------------------------------
 
 
-def _ref(node: Node) -> compliance.NodeRef:
+def _ref(node: NodeLite) -> compliance.NodeRef:
     return compliance.NodeRef(
-        id=node.pk,
-        code=node.code,
-        level=node.level,
-        classifier=node.edition.classifier,
-        edition_id=node.edition_id,
-        title=node.title,
-        parent_code=node.parent.code if node.parent_id and node.parent else "",
-        skill_level=node.skill_level,
-        derived_skill_level=derived_skill_level(node.edition.classifier, node.code)
-        if node.edition.classifier != "oked"
-        else None,
+        id=node.pk, code=node.code, level=node.level, classifier=node.classifier, edition_id=node.edition_id,
+        title=node.title, parent_code=node.parent_code, skill_level=node.skill_level,
+        derived_skill_level=derived_skill_level(node.classifier, node.code) if node.classifier != "oked" else None,
     )
 
 
 def version_snapshot(version: Version) -> compliance.Snapshot:
-    part_map = parts(version)
-    stale: list[tuple[str, int | None, str]] = [
-        (p.key, None, p.stale_language) for p in part_map.values() if p.stale_language
-    ]
+    """Everything the compliance check reads, in about a dozen queries of plain values."""
+    part_rows = list(version.parts.values_list("key", "text_kk", "text_ru", "stale_language"))
     t1 = table1_rows(version)
+    stds = list(version.standards.values_list("id", "name_kk", "name_ru", "stale_language"))
+    std_links = _m2m(ProfessionalStandard.nkz_nodes.through, "professionalstandard_id", [s[0] for s in stds])
+    entries = list(version.table2_entries.values_list("id", "sqf_level", "group_id", "occupation_id"))
+    links = list(version.progression_links.values_list("source_id", "target_id", "kind"))
+    t3 = list(version.table3_rows.order_by("order", "id").values_list(
+        "id", "isco_id", "nkz_unit_id", "nkz_group_id", "oked_id", "occupation_id", "nqf_level", "sqf_level",
+        "isco_correspondence"))
+    oked_ids = list(Version.oked_nodes.through.objects.filter(version_id=version.pk).values_list("node_id", flat=True))
+    nkz_ids = list(Version.nkz_groups.through.objects.filter(version_id=version.pk).values_list("node_id", flat=True))
+    ids = {*oked_ids, *nkz_ids, *(n for ns in std_links.values() for n in ns),
+           *(n for e in entries for n in e[2:4]), *(n for r in t3 for n in r[1:6]),
+           *(n.pk for r in t1 for n in r.occupation_list)}
+    index = node_index(ids, ancestors=True)
+    refs = {i: _ref(n) for i, n in index.items()}
+    stale = [(key, None, lang) for key, _kk, _ru, lang in part_rows if lang]
     stale += [("table1", r.pk, r.stale_language) for r in t1 if r.stale_language]
-    stds = standards(version)
-    stale += [("standards", s.pk, s.stale_language) for s in stds if s.stale_language]
-    entries, links = table2(version)
-    t3 = table3_rows(version)
-    oked, nkz = passport_nodes(version)
+    stale += [("standards", sid, lang) for sid, _kk, _ru, lang in stds if lang]
     return compliance.Snapshot(
         names={"kk": version.name_kk, "ru": version.name_ru},
-        parts={key: {"kk": p.text_kk, "ru": p.text_ru} for key, p in part_map.items()},
+        parts={key: {"kk": kk, "ru": ru} for key, kk, ru, _lang in part_rows},
         stale=stale,
-        oked_nodes=[_ref(n) for n in oked],
-        nkz_groups=[_ref(n) for n in nkz],
-        standards=[
-            compliance.Standard(
-                s.pk, {"kk": s.name_kk, "ru": s.name_ru}, [_ref(n) for n in s.nkz_nodes.all()]
-            )
-            for s in stds
-        ],
+        oked_nodes=[refs[i] for i in oked_ids],
+        nkz_groups=[refs[i] for i in nkz_ids],
+        standards=[compliance.Standard(sid, {"kk": kk, "ru": ru}, [refs[i] for i in std_links.get(sid, [])])
+                   for sid, kk, ru, _lang in stds],
         table1=[
             compliance.T1Row(
-                id=r.pk,
-                section=r.section,
-                sqf_level=r.sqf_level,
-                nqf_level=r.nqf_level,
-                occupations=[_ref(n) for n in r.occupations.all()],
-                texts={
-                    c: {"kk": getattr(r, f"{c}_kk"), "ru": getattr(r, f"{c}_ru")}
-                    for c in Table1Row.TEXT_COLUMNS
-                },
+                id=r.pk, section=r.section, sqf_level=r.sqf_level, nqf_level=r.nqf_level,
+                occupations=[refs[n.pk] for n in r.occupation_list],
+                texts={c: {"kk": getattr(r, f"{c}_kk"), "ru": getattr(r, f"{c}_ru")} for c in Table1Row.TEXT_COLUMNS},
             )
             for r in t1
         ],
-        table2=[
-            compliance.T2Entry(e.pk, e.sqf_level, _ref(e.group), _ref(e.occupation))
-            for e in entries
-        ],
-        links=[compliance.T2Link(link.source_id, link.target_id, link.kind) for link in links],
+        table2=[compliance.T2Entry(eid, level, refs[group], refs[occ]) for eid, level, group, occ in entries],
+        links=[compliance.T2Link(a, b, kind) for a, b, kind in links],
         table3=[
             compliance.T3Row(
-                id=r.pk,
-                number=i,
-                isco=_ref(r.isco),
-                nkz_unit=_ref(r.nkz_unit),
-                nkz_group=_ref(r.nkz_group),
-                oked=_ref(r.oked),
-                occupation=_ref(r.occupation),
-                nqf_level=r.nqf_level,
-                sqf_level=r.sqf_level,
-                isco_correspondence=r.isco_correspondence,
-                oked_ancestors=tuple(n.code for n in oked_chain(r.oked)[:-1]),
+                id=rid, number=i, isco=refs[isco], nkz_unit=refs[unit], nkz_group=refs[group], oked=refs[oked],
+                occupation=refs[occ], nqf_level=nqf, sqf_level=sqf, isco_correspondence=corr,
+                oked_ancestors=tuple(n.code for n in chain(index, index[oked])[:-1]),
             )
-            for i, r in enumerate(t3, start=1)
+            for i, (rid, isco, unit, group, oked, occ, nqf, sqf, corr) in enumerate(t3, start=1)
         ],
-        current_editions=dict(
-            Edition.objects.filter(is_current=True).values_list("classifier", "pk")
-        ),
+        current_editions=dict(Edition.objects.filter(is_current=True).values_list("classifier", "pk")),
     )
 
 

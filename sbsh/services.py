@@ -154,7 +154,7 @@ def framework_create(
         raise ValidationError({"state_body": _("Choose a state body (Rules §4).")})
     if council.state_body_id != state_body.pk:
         raise ValidationError(
-            {"council": _("The council must be the one created under this state body (Rules §4).")}
+            {"council": _("The council must be the one created under this state body (Rules §2).")}
         )
     framework = Framework(
         state_body=state_body, council=council, sector_kk=sector_kk, sector_ru=sector_ru

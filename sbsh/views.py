@@ -43,6 +43,8 @@ def _version(request: HttpRequest, pk: int, *, edit: bool = False) -> Version:
 def _context(request: HttpRequest, version: Version, section: str, **extra: Any) -> dict[str, Any]:
     return {
         "version": version,
+        # Row templates build their links from this, not by reversing a URL per row and button.
+        "t1_base": reverse("sbsh:table1", args=[version.pk]),
         "framework": version.framework,
         "section": section,
         "can_edit": access.can_edit_version(request.user, version),
@@ -607,7 +609,7 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("sbsh:table3", version.pk)
         else:
             status = 422
-    rows = [(row, selectors.oked_chain(row.oked)) for row in selectors.table3_rows(version)]
+    rows = selectors.table3_rows(version)
     return render(
         request,
         "sbsh/table3.html",

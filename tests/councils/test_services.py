@@ -47,7 +47,7 @@ def test_it_refuses_a_council_without_a_state_body_and_writes_nothing(personas: 
                 sector_ru="b",
             ),
         )
-    assert "§4" in str(excinfo.value.message_dict["state_body"])
+    assert "§2" in str(excinfo.value.message_dict["state_body"])
     assert (Organisation.objects.count(), AuditEvent.objects.count()) == before
 
 

@@ -106,6 +106,13 @@ def test_a_drafter_adds_and_fills_a_table1_row_in_place(personas, sqf, username)
     )
 
 
+def test_a_single_row_partial_links_to_its_own_actions(personas, sqf) -> None:
+    row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+    body = personas.client_for(personas.drafter).get(reverse("sbsh:table1-row", args=[sqf.version.pk, row.pk])).content.decode()
+    assert reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk]) in body
+    assert reverse("sbsh:table1-delete", args=[sqf.version.pk, row.pk]) in body
+
+
 def test_a_second_save_of_the_same_row_is_a_conflict_not_an_overwrite(personas, sqf) -> None:
     row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     first, second = personas.client_for(personas.drafter), personas.client_for(personas.expert)
