@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -44,17 +44,46 @@ def grow(version: Version) -> None:
     i = 0
     while version.table1_rows.count() < T1:
         src = rows[i % len(rows)]
-        copy = Table1Row.objects.create(version=version, section=src.section, order=1000 + i, sqf_level=src.sqf_level,
-                                        nqf_level=src.nqf_level, **{f: getattr(src, f) for f in (
-                                            "stages_kk", "stages_ru", "role_kk", "role_ru", "knowledge_kk", "knowledge_ru",
-                                            "skills_kk", "skills_ru", "competences_kk", "competences_ru")})
+        copy = Table1Row.objects.create(
+            version=version,
+            section=src.section,
+            order=1000 + i,
+            sqf_level=src.sqf_level,
+            nqf_level=src.nqf_level,
+            **{
+                f: getattr(src, f)
+                for f in (
+                    "stages_kk",
+                    "stages_ru",
+                    "role_kk",
+                    "role_ru",
+                    "knowledge_kk",
+                    "knowledge_ru",
+                    "skills_kk",
+                    "skills_ru",
+                    "competences_kk",
+                    "competences_ru",
+                )
+            },
+        )
         copy.occupations.set(src.occupations.all())
         i += 1
     t3 = list(version.table3_rows.all())
-    extra = [Table3Row(version=version, order=1000 + j, isco_id=r.isco_id, nkz_unit_id=r.nkz_unit_id,
-                       nkz_group_id=r.nkz_group_id, oked_id=r.oked_id, occupation_id=r.occupation_id,
-                       nqf_level=r.nqf_level, sqf_level=r.sqf_level, isco_correspondence=r.isco_correspondence)
-             for j, r in enumerate((t3 * (T3 // len(t3) + 1))[: T3 - len(t3)])]
+    extra = [
+        Table3Row(
+            version=version,
+            order=1000 + j,
+            isco_id=r.isco_id,
+            nkz_unit_id=r.nkz_unit_id,
+            nkz_group_id=r.nkz_group_id,
+            oked_id=r.oked_id,
+            occupation_id=r.occupation_id,
+            nqf_level=r.nqf_level,
+            sqf_level=r.sqf_level,
+            isco_correspondence=r.isco_correspondence,
+        )
+        for j, r in enumerate((t3 * (T3 // len(t3) + 1))[: T3 - len(t3)])
+    ]
     Table3Row.objects.bulk_create(extra)
 
 
@@ -66,8 +95,10 @@ def main() -> None:
     seed_demo_sqf()
     version = Version.objects.order_by("pk").first()
     grow(version)
-    print(f"database: {connection.vendor}; version {version.pk}: {version.table1_rows.count()} Table 1 rows, "
-          f"{version.table3_rows.count()} Table 3 rows")
+    print(
+        f"database: {connection.vendor}; version {version.pk}: {version.table1_rows.count()} Table 1 rows, "
+        f"{version.table3_rows.count()} Table 3 rows"
+    )
     client = Client()
     client.force_login(User.objects.get(username="drafter"))
     pages = ["", "passport/", "parts/analysis/", "standards/", "table1/", "table2/", "table3/"]
@@ -85,7 +116,9 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         timings.sort()
         p95 = timings[int(0.95 * (len(timings) - 1))]
-        print(f"| {url} | {statistics.median(timings):.0f} | {p95:.0f} | {len(queries.captured_queries)} |")
+        print(
+            f"| {url} | {statistics.median(timings):.0f} | {p95:.0f} | {len(queries.captured_queries)} |"
+        )
 
 
 if __name__ == "__main__":

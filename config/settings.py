@@ -119,7 +119,9 @@ if _database_url:
         try:
             float(cost)
         except ValueError:
-            raise ImproperlyConfigured(f"Unexpected value PG_RANDOM_PAGE_COST={cost!r}: expected a number.") from None
+            raise ImproperlyConfigured(
+                f"Unexpected value PG_RANDOM_PAGE_COST={cost!r}: expected a number."
+            ) from None
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={cost}"
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -47,12 +47,27 @@ class NodeLite:
     @property
     def title(self) -> str:
         language = (get_language() or "kk")[:2]
-        order = {"ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}.get(language, ("kk", "ru", "en"))
-        return next((getattr(self, f"title_{lang}") for lang in order if getattr(self, f"title_{lang}")), "")
+        order = {"ru": ("ru", "kk", "en"), "en": ("en", "ru", "kk")}.get(
+            language, ("kk", "ru", "en")
+        )
+        return next(
+            (getattr(self, f"title_{lang}") for lang in order if getattr(self, f"title_{lang}")), ""
+        )
 
 
-_LITE_FIELDS = ("id", "code", "level", "edition_id", "edition__classifier", "parent_id", "parent__code",
-                "title_kk", "title_ru", "title_en", "skill_level")
+_LITE_FIELDS = (
+    "id",
+    "code",
+    "level",
+    "edition_id",
+    "edition__classifier",
+    "parent_id",
+    "parent__code",
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "skill_level",
+)
 
 
 def node_index(ids: set[int], *, ancestors: bool = False) -> dict[int, NodeLite]:
@@ -61,8 +76,24 @@ def node_index(ids: set[int], *, ancestors: bool = False) -> dict[int, NodeLite]
     wanted = {i for i in ids if i}
     while wanted:
         for row in Node.objects.filter(pk__in=wanted).values_list(*_LITE_FIELDS):
-            index[row[0]] = NodeLite(row[0], row[1], row[2], row[4], row[3], row[5], row[6] or "", row[7], row[8], row[9], row[10])
-        wanted = {n.parent_id for n in index.values() if n.parent_id and n.parent_id not in index} if ancestors else set()
+            index[row[0]] = NodeLite(
+                row[0],
+                row[1],
+                row[2],
+                row[4],
+                row[3],
+                row[5],
+                row[6] or "",
+                row[7],
+                row[8],
+                row[9],
+                row[10],
+            )
+        wanted = (
+            {n.parent_id for n in index.values() if n.parent_id and n.parent_id not in index}
+            if ancestors
+            else set()
+        )
     return index
 
 
@@ -88,18 +119,24 @@ def parts(version: Version) -> dict[str, Part]:
 
 def _m2m(through: type, owner: str, owner_ids: list[int]) -> dict[int, list[int]]:
     links: dict[int, list[int]] = {}
-    for owner_id, node_id in through.objects.filter(**{f"{owner}__in": owner_ids}).values_list(owner, "node_id"):
+    for owner_id, node_id in through.objects.filter(**{f"{owner}__in": owner_ids}).values_list(
+        owner, "node_id"
+    ):
         links.setdefault(owner_id, []).append(node_id)
     return links
 
 
 def table1_rows(version: Version, *, pk: int | None = None) -> list[Table1Row]:
     """Rows (or the one row `pk`) with `occupation_list` (NodeLite, by code) attached."""
-    rows = list(version.table1_rows.order_by("section", "order", "id").filter(**({"pk": pk} if pk else {})))
+    rows = list(
+        version.table1_rows.order_by("section", "order", "id").filter(**({"pk": pk} if pk else {}))
+    )
     links = _m2m(Table1Row.occupations.through, "table1row_id", [r.pk for r in rows])
     index = node_index({n for ids in links.values() for n in ids})
     for row in rows:
-        row.occupation_list = sorted((index[i] for i in links.get(row.pk, []) if i in index), key=lambda n: n.code)
+        row.occupation_list = sorted(
+            (index[i] for i in links.get(row.pk, []) if i in index), key=lambda n: n.code
+        )
     return rows
 
 
@@ -152,9 +189,17 @@ def passport_nodes(version: Version) -> tuple[list[Node], list[Node]]:
 
 def _ref(node: NodeLite) -> compliance.NodeRef:
     return compliance.NodeRef(
-        id=node.pk, code=node.code, level=node.level, classifier=node.classifier, edition_id=node.edition_id,
-        title=node.title, parent_code=node.parent_code, skill_level=node.skill_level,
-        derived_skill_level=derived_skill_level(node.classifier, node.code) if node.classifier != "oked" else None,
+        id=node.pk,
+        code=node.code,
+        level=node.level,
+        classifier=node.classifier,
+        edition_id=node.edition_id,
+        title=node.title,
+        parent_code=node.parent_code,
+        skill_level=node.skill_level,
+        derived_skill_level=derived_skill_level(node.classifier, node.code)
+        if node.classifier != "oked"
+        else None,
     )
 
 
@@ -163,17 +208,44 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
     part_rows = list(version.parts.values_list("key", "text_kk", "text_ru", "stale_language"))
     t1 = table1_rows(version)
     stds = list(version.standards.values_list("id", "name_kk", "name_ru", "stale_language"))
-    std_links = _m2m(ProfessionalStandard.nkz_nodes.through, "professionalstandard_id", [s[0] for s in stds])
-    entries = list(version.table2_entries.values_list("id", "sqf_level", "group_id", "occupation_id"))
+    std_links = _m2m(
+        ProfessionalStandard.nkz_nodes.through, "professionalstandard_id", [s[0] for s in stds]
+    )
+    entries = list(
+        version.table2_entries.values_list("id", "sqf_level", "group_id", "occupation_id")
+    )
     links = list(version.progression_links.values_list("source_id", "target_id", "kind"))
-    t3 = list(version.table3_rows.order_by("order", "id").values_list(
-        "id", "isco_id", "nkz_unit_id", "nkz_group_id", "oked_id", "occupation_id", "nqf_level", "sqf_level",
-        "isco_correspondence"))
-    oked_ids = list(Version.oked_nodes.through.objects.filter(version_id=version.pk).values_list("node_id", flat=True))
-    nkz_ids = list(Version.nkz_groups.through.objects.filter(version_id=version.pk).values_list("node_id", flat=True))
-    ids = {*oked_ids, *nkz_ids, *(n for ns in std_links.values() for n in ns),
-           *(n for e in entries for n in e[2:4]), *(n for r in t3 for n in r[1:6]),
-           *(n.pk for r in t1 for n in r.occupation_list)}
+    t3 = list(
+        version.table3_rows.order_by("order", "id").values_list(
+            "id",
+            "isco_id",
+            "nkz_unit_id",
+            "nkz_group_id",
+            "oked_id",
+            "occupation_id",
+            "nqf_level",
+            "sqf_level",
+            "isco_correspondence",
+        )
+    )
+    oked_ids = list(
+        Version.oked_nodes.through.objects.filter(version_id=version.pk).values_list(
+            "node_id", flat=True
+        )
+    )
+    nkz_ids = list(
+        Version.nkz_groups.through.objects.filter(version_id=version.pk).values_list(
+            "node_id", flat=True
+        )
+    )
+    ids = {
+        *oked_ids,
+        *nkz_ids,
+        *(n for ns in std_links.values() for n in ns),
+        *(n for e in entries for n in e[2:4]),
+        *(n for r in t3 for n in r[1:6]),
+        *(n.pk for r in t1 for n in r.occupation_list),
+    }
     index = node_index(ids, ancestors=True)
     refs = {i: _ref(n) for i, n in index.items()}
     stale = [(key, None, lang) for key, _kk, _ru, lang in part_rows if lang]
@@ -185,27 +257,50 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
         stale=stale,
         oked_nodes=[refs[i] for i in oked_ids],
         nkz_groups=[refs[i] for i in nkz_ids],
-        standards=[compliance.Standard(sid, {"kk": kk, "ru": ru}, [refs[i] for i in std_links.get(sid, [])])
-                   for sid, kk, ru, _lang in stds],
+        standards=[
+            compliance.Standard(
+                sid, {"kk": kk, "ru": ru}, [refs[i] for i in std_links.get(sid, [])]
+            )
+            for sid, kk, ru, _lang in stds
+        ],
         table1=[
             compliance.T1Row(
-                id=r.pk, section=r.section, sqf_level=r.sqf_level, nqf_level=r.nqf_level,
+                id=r.pk,
+                section=r.section,
+                sqf_level=r.sqf_level,
+                nqf_level=r.nqf_level,
                 occupations=[refs[n.pk] for n in r.occupation_list],
-                texts={c: {"kk": getattr(r, f"{c}_kk"), "ru": getattr(r, f"{c}_ru")} for c in Table1Row.TEXT_COLUMNS},
+                texts={
+                    c: {"kk": getattr(r, f"{c}_kk"), "ru": getattr(r, f"{c}_ru")}
+                    for c in Table1Row.TEXT_COLUMNS
+                },
             )
             for r in t1
         ],
-        table2=[compliance.T2Entry(eid, level, refs[group], refs[occ]) for eid, level, group, occ in entries],
+        table2=[
+            compliance.T2Entry(eid, level, refs[group], refs[occ])
+            for eid, level, group, occ in entries
+        ],
         links=[compliance.T2Link(a, b, kind) for a, b, kind in links],
         table3=[
             compliance.T3Row(
-                id=rid, number=i, isco=refs[isco], nkz_unit=refs[unit], nkz_group=refs[group], oked=refs[oked],
-                occupation=refs[occ], nqf_level=nqf, sqf_level=sqf, isco_correspondence=corr,
+                id=rid,
+                number=i,
+                isco=refs[isco],
+                nkz_unit=refs[unit],
+                nkz_group=refs[group],
+                oked=refs[oked],
+                occupation=refs[occ],
+                nqf_level=nqf,
+                sqf_level=sqf,
+                isco_correspondence=corr,
                 oked_ancestors=tuple(n.code for n in chain(index, index[oked])[:-1]),
             )
             for i, (rid, isco, unit, group, oked, occ, nqf, sqf, corr) in enumerate(t3, start=1)
         ],
-        current_editions=dict(Edition.objects.filter(is_current=True).values_list("classifier", "pk")),
+        current_editions=dict(
+            Edition.objects.filter(is_current=True).values_list("classifier", "pk")
+        ),
     )
 
 

@@ -108,7 +108,11 @@ def test_a_drafter_adds_and_fills_a_table1_row_in_place(personas, sqf, username)
 
 def test_a_single_row_partial_links_to_its_own_actions(personas, sqf) -> None:
     row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
-    body = personas.client_for(personas.drafter).get(reverse("sbsh:table1-row", args=[sqf.version.pk, row.pk])).content.decode()
+    body = (
+        personas.client_for(personas.drafter)
+        .get(reverse("sbsh:table1-row", args=[sqf.version.pk, row.pk]))
+        .content.decode()
+    )
     assert reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk]) in body
     assert reverse("sbsh:table1-delete", args=[sqf.version.pk, row.pk]) in body
 
