@@ -163,9 +163,9 @@ def table2(version: Version) -> tuple[list[Table2Entry], list[ProgressionLink]]:
 T3_NODES = ("isco", "nkz_unit", "nkz_group", "oked", "occupation")
 
 
-def table3_rows(version: Version) -> list[Table3Row]:
-    """Rows with NodeLite attached as `<column>_n` and the OKED chain as `oked_chain`."""
-    rows = list(version.table3_rows.order_by("order", "id"))
+def table3_rows(version: Version, *, pk: int | None = None) -> list[Table3Row]:
+    """Rows (or the one row `pk`) with NodeLite attached as `<column>_n` and the OKED chain as `oked_chain`."""
+    rows = list(version.table3_rows.order_by("order", "id").filter(**({"pk": pk} if pk else {})))
     index = node_index({getattr(r, f"{c}_id") for r in rows for c in T3_NODES}, ancestors=True)
     for row in rows:
         for column in T3_NODES:

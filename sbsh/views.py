@@ -618,6 +618,92 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _t3_row(version: Version, rid: int) -> Table3Row:
+    rows = selectors.table3_rows(version, pk=rid)
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+def _t3_form_context(
+    version: Version, row: Table3Row, form: Any = None, conflict: Any = None
+) -> dict[str, Any]:
+    return {
+        "version": version,
+        "row": row,
+        "form": form or forms.Table3RowForm(),
+        "conflict": conflict,
+        "isco": [row.isco_n],
+        "occupation": [row.occupation_n],
+        "oked": [row.oked_n],
+    }
+
+
+@login_required
+@require_GET
+def table3_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk)
+    return render(
+        request,
+        "sbsh/_table3_row.html",
+        {
+            "version": version,
+            "row": _t3_row(version, rid),
+            "can_edit": access.can_edit_version(request.user, version),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table3_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk, edit=True)
+    row = _t3_row(version, rid)
+    if request.method == "GET":
+        return render(request, "sbsh/_table3_form.html", _t3_form_context(version, row))
+    form = forms.Table3RowForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "sbsh/_table3_form.html", _t3_form_context(version, row, form), status=422
+        )
+    data = form.cleaned_data
+    try:
+        services.table3_row_save(
+            actor=request.user,
+            version=version,
+            row=row,
+            revision=data["revision"],
+            values=services.Table3Values(
+                isco_id=data["isco"][0],
+                occupation_id=data["occupation"][0],
+                oked_id=data["oked"][0],
+                nqf_level=data["nqf_level"],
+                sqf_level=data["sqf_level"],
+            ),
+        )
+    except services.EditConflict as exc:
+        current = _t3_row(version, rid)
+        return render(
+            request,
+            "sbsh/_table3_form.html",
+            _t3_form_context(version, current, conflict=exc),
+            status=409,
+        )
+    except ValidationError as exc:
+        _apply_form_errors(form, exc)
+        return render(
+            request, "sbsh/_table3_form.html", _t3_form_context(version, row, form), status=422
+        )
+    row = _t3_row(version, rid)
+    if _htmx(request):
+        response = render(
+            request, "sbsh/_table3_row.html", {"version": version, "row": row, "can_edit": True}
+        )
+        response["HX-Trigger"] = "sqf-changed"
+        return response
+    return redirect(f"{reverse('sbsh:table3', args=[version.pk])}#t3-{row.pk}")
+
+
 @login_required
 @require_POST
 def table3_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:

@@ -354,3 +354,48 @@ def test_editor_pages_run_the_same_number_of_queries_for_2_or_500_rows(
         response = client.get(reverse(f"sbsh:{page}", args=[sqf.version.pk]))
     assert response.status_code == 200
     assert len(small.captured_queries) <= 40
+
+
+def test_a_table3_row_is_edited_in_place_and_a_stale_edit_is_refused(personas, sqf) -> None:
+    n = sqf.nodes
+    row = services.table3_row_save(
+        actor=personas.drafter,
+        version=sqf.version,
+        row=None,
+        revision=None,
+        values=services.Table3Values(
+            n["isco08:2512"].pk, n["nkz:2512-1-001"].pk, n["oked:62011"].pk, 4, "4"
+        ),
+    )
+    client = personas.client_for(personas.drafter)
+    form = client.get(
+        reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert form.status_code == 200 and "2512-1-001" in form.content.decode()
+    payload = {
+        "revision": row.revision,
+        "isco": n["isco08:2512"].pk,
+        "occupation": n["nkz:2512-1-002"].pk,
+        "oked": n["oked:62011"].pk,
+        "nqf_level": 6,
+        "sqf_level": "6",
+    }
+    saved = client.post(
+        reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk]), payload, HTTP_HX_REQUEST="true"
+    )
+    assert saved.status_code == 200 and saved["HX-Trigger"] == "sqf-changed"
+    row.refresh_from_db()
+    assert (row.occupation.code, row.sqf_level, row.revision) == ("2512-1-002", "6", 2)
+    assert AuditEvent.objects.filter(action="sqf.table3.save").count() == 1
+    stale = client.post(
+        reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk]),
+        {**payload, "sqf_level": "5"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert stale.status_code == 409 and 'data-testid="conflict"' in stale.content.decode()
+    row.refresh_from_db()
+    assert row.sqf_level == "6"
+    outsider = personas.client_for(personas.member).post(
+        reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk]), payload
+    )
+    assert outsider.status_code == 403
