@@ -15,6 +15,7 @@ urlpatterns = [
     path("classifiers/", include("classifiers.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("sqf/", include("sbsh.urls")),
+    path("sqf/", include("exports.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,1 +1,63 @@
+"""Rendered documents, one per version content, language and format."""
+
 from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Rendering(models.Model):
+    """A document of a version's content. Keyed by the content's sha256, so an unchanged
+    version is rendered once; a file is marked ready only after it is fully written."""
+
+    class Format(models.TextChoices):
+        DOCX = "docx", "DOCX"
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("rendering")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    version = models.ForeignKey("sbsh.Version", on_delete=models.CASCADE, related_name="renderings")
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("kk", "Қазақша"), ("ru", "Русский")]
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    content_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(upload_to="renderings/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rendered document")
+        verbose_name_plural = _("rendered documents")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "content_sha256", "language", "format"], name="rendering_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.language} {self.format} ({self.status})"
+
+    def filename(self) -> str:
+        framework = self.version.framework
+        sector = "".join(ch if ch.isalnum() else "-" for ch in framework.sector_ru).strip("-")[:60]
+        return f"SQF-{sector}-v{self.version.number}-{self.language}.{self.format}"

@@ -1,0 +1,155 @@
+"""Rendering documents: requested by people or scripts, produced by a Celery task."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from councils.models import User
+from councils.services import audit_record
+from exports import content as content_mod
+from exports.models import Rendering
+from sbsh.models import Version
+
+log = logging.getLogger(__name__)
+# Bump when the layout changes, so documents of unchanged content are rendered anew.
+RENDERER_VERSION = "1"
+
+
+def render_bytes(
+    content: dict[str, Any], language: str, fmt: str, *, document: dict[str, Any] | None = None
+) -> bytes:
+    if fmt == Rendering.Format.DOCX:
+        from exports.docx import render_docx
+
+        return render_docx(content, language)
+    if fmt == Rendering.Format.PDF:
+        from exports.pdf import render_pdf
+
+        return render_pdf(content, language)
+    doc = document or {
+        "schema": content_mod.SCHEMA,
+        "schema_version": content_mod.SCHEMA_VERSION,
+        "content_sha256": content_mod.content_hash(content),
+        "content": content,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _key(content: dict[str, Any]) -> str:
+    return hashlib.sha256(content_mod.canonical(content) + RENDERER_VERSION.encode()).hexdigest()
+
+
+def rendering_request(
+    *, version: Version, language: str, fmt: str, actor: User | None
+) -> Rendering:
+    """The rendering of the version's current content, created and queued if new.
+
+    A failed one is queued again; a ready or running one is returned as it is.
+    """
+    key = _key(content_mod.version_content(version))
+    try:
+        with transaction.atomic():
+            rendering, created = Rendering.objects.get_or_create(
+                version=version,
+                content_sha256=key,
+                language=language,
+                format=fmt,
+                defaults={"requested_by": actor if actor and actor.is_authenticated else None},
+            )
+    except IntegrityError:  # two requests at once: the other one created it
+        rendering, created = (
+            Rendering.objects.get(
+                version=version, content_sha256=key, language=language, format=fmt
+            ),
+            False,
+        )
+    if created or rendering.status == Rendering.Status.FAILED:
+        if not created:
+            Rendering.objects.filter(pk=rendering.pk).update(
+                status=Rendering.Status.PENDING, error=""
+            )
+        audit_record(
+            actor=actor,
+            action="document.request",
+            obj=rendering,
+            organisation=version.framework.state_body,
+            changes={"language": language, "format": fmt},
+        )
+        transaction.on_commit(lambda: _dispatch(rendering.pk))
+        rendering.refresh_from_db()
+    return rendering
+
+
+def _dispatch(rendering_id: int) -> None:
+    from django.conf import settings
+
+    from exports.tasks import render_document
+
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.SQF_RENDER_IN_THREAD:
+        # Embedded default (no broker): render beside the request, not inside it, so the
+        # page answers at once and shows the progress like with a worker.
+        import threading
+
+        from django.db import connection
+
+        def work() -> None:
+            try:
+                render_document.apply(args=[rendering_id])
+            finally:
+                connection.close()
+
+        threading.Thread(target=work, name=f"render-{rendering_id}", daemon=True).start()
+        return
+    render_document.delay(rendering_id)
+
+
+def rendering_run(rendering_id: int) -> Rendering:
+    """Render and store the file; mark it ready only once it is complete."""
+    claimed = Rendering.objects.filter(
+        pk=rendering_id, status__in=[Rendering.Status.PENDING, Rendering.Status.FAILED]
+    ).update(status=Rendering.Status.RUNNING, attempts=models_F("attempts") + 1)
+    rendering = Rendering.objects.select_related("version__framework").get(pk=rendering_id)
+    if not claimed:
+        return rendering
+    started = time.perf_counter()
+    content = content_mod.version_content(rendering.version)
+    if _key(content) != rendering.content_sha256:
+        # The version changed after the request: this rendering would show stale content.
+        Rendering.objects.filter(pk=rendering.pk).update(
+            status=Rendering.Status.FAILED,
+            error="The version changed after the request; ask again.",
+        )
+        return Rendering.objects.get(pk=rendering.pk)
+    data = render_bytes(content, rendering.language, rendering.format)
+    name = rendering.filename()
+    rendering.file.save(name, ContentFile(data), save=False)
+    Rendering.objects.filter(pk=rendering.pk).update(
+        file=rendering.file.name,
+        size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        status=Rendering.Status.READY,
+        finished_at=timezone.now(),
+        seconds=time.perf_counter() - started,
+        error="",
+    )
+    return Rendering.objects.get(pk=rendering.pk)
+
+
+def rendering_failed(rendering_id: int, error: str) -> None:
+    Rendering.objects.filter(pk=rendering_id).update(
+        status=Rendering.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def models_F(name: str) -> Any:
+    from django.db.models import F
+
+    return F(name)
