@@ -230,40 +230,27 @@ def rule_tables_present(s: Snapshot) -> Iterable[Finding]:
 def rule_table1_descriptors(s: Snapshot) -> Iterable[Finding]:
     """Rules §9: every level is described by knowledge, abilities/skills and personal competences."""
     for row in s.table1:
-        for column in T1_REQUIRED:
-            for lang in LANGS:
-                if not row.texts.get(column, {}).get(lang, "").strip():
-                    yield Finding(
-                        BLOCKING,
-                        "Rules §9",
-                        "table1",
-                        _("Level %(level)s: “%(column)s” is empty in %(language)s.")
-                        % {
+        for columns, severity, clause in (
+            (T1_REQUIRED, BLOCKING, "Rules §9"),
+            (T1_DESCRIBED, WARNING, "Annex §9"),
+        ):
+            for column in columns:
+                for lang in LANGS:
+                    if not row.texts.get(column, {}).get(lang, "").strip():
+                        message = _("Level %(level)s: “%(column)s” is empty in %(language)s.") % {
                             "level": row.sqf_level,
                             "column": column_label(column),
                             "language": _lang_name(lang),
-                        },
-                        row=row.id,
-                        column=column,
-                        language=lang,
-                    )
-        for column in T1_DESCRIBED:
-            for lang in LANGS:
-                if not row.texts.get(column, {}).get(lang, "").strip():
-                    yield Finding(
-                        WARNING,
-                        "Annex §9",
-                        "table1",
-                        _("Level %(level)s: “%(column)s” is empty in %(language)s.")
-                        % {
-                            "level": row.sqf_level,
-                            "column": column_label(column),
-                            "language": _lang_name(lang),
-                        },
-                        row=row.id,
-                        column=column,
-                        language=lang,
-                    )
+                        }
+                        yield Finding(
+                            severity,
+                            clause,
+                            "table1",
+                            message,
+                            row=row.id,
+                            column=column,
+                            language=lang,
+                        )
         if not row.occupations:
             yield Finding(
                 BLOCKING,
