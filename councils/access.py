@@ -164,7 +164,7 @@ def require_administrator(user: AnyUser) -> None:
 # Rules §12–§13: the council reviews drafts of its own sector; Rules §14: the national
 # body receives them. Editing is allowed only while the version is being drafted.
 
-EDITABLE_STATUSES = {"drafting", "revision"}
+EDITABLE_STATUSES = {"preparation", "drafting", "revision"}
 
 
 def can_view_framework(user: AnyUser, framework: object) -> bool:

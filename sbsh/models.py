@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from councils.models import localized
 
@@ -62,9 +63,26 @@ class Framework(models.Model):
         return localized(self, "sector")
 
 
-class Version(models.Model):
+class Version(ConcurrentTransitionMixin, models.Model):
+    """One development or update cycle of an SQF, moved through the Rules by its status.
+
+    The transitions below change the status only; sbsh.workflow runs them for the role the
+    Rules name, inside a transaction that also writes the transition log, closes and opens
+    the deadlines and schedules the notifications.
+    """
+
     class Status(models.TextChoices):
-        DRAFTING = "drafting", _("drafting")
+        PREPARATION = "preparation", _("preparatory work")  # Rules §8
+        DRAFTING = "drafting", _("drafting")  # Rules §11
+        COUNCIL_REVIEW = "council_review", _("council review")  # Rules §12
+        REVISION = "revision", _("revision")  # Rules §13
+        RE_REVIEW = "re_review", _("council re-review")  # Rules §13
+        APPROVED = "approved", _("approved")  # Rules §12
+        SENT = "sent", _("sent to the national body")  # Rules §14
+        RECEIVED = "received", _("received by the national body")  # Rules §14
+        PUBLISHED = "published", _("published")
+        SUPERSEDED = "superseded", _("superseded by a newer version")  # Rules §16
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveSmallIntegerField(_("version"))
@@ -76,8 +94,9 @@ class Version(models.Model):
         blank=True,
         related_name="updated_in",
     )
-    # The workflow (Rules Ch. 2–3) replaces this with its state machine.
-    status = models.CharField(_("status"), max_length=20, default=Status.DRAFTING)
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFTING, protected=True
+    )
     name_kk = models.CharField(_("name (Kazakh)"), max_length=500, blank=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
     approved_on = models.DateField(_("approval date"), null=True, blank=True)
@@ -115,6 +134,74 @@ class Version(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+    # --- transitions (status only; see sbsh.workflow) ---------------------------------------
+    S = Status
+
+    @transition(field=status, source=S.PREPARATION, target=S.DRAFTING)
+    def finish_preparation(self) -> None:
+        """Rules §8 → §11: the preparatory work is done; drafting starts."""
+
+    @transition(field=status, source=S.DRAFTING, target=S.COUNCIL_REVIEW)
+    def submit(self) -> None:
+        """Rules §11 → §12: the draft goes to the council."""
+
+    @transition(field=status, source=[S.COUNCIL_REVIEW, S.RE_REVIEW], target=S.REVISION)
+    def return_for_revision(self) -> None:
+        """Rules §12–§13: the council sends recommendations."""
+
+    @transition(field=status, source=S.REVISION, target=S.RE_REVIEW)
+    def resubmit(self) -> None:
+        """Rules §13: the revised draft goes back to the council."""
+
+    @transition(field=status, source=[S.COUNCIL_REVIEW, S.RE_REVIEW], target=S.APPROVED)
+    def approve(self) -> None:
+        """Rules §12: the council approves."""
+
+    @transition(field=status, source=S.APPROVED, target=S.SENT)
+    def send(self) -> None:
+        """Rules §14: the state body sends the SQF in Kazakh and Russian to the national body."""
+
+    @transition(field=status, source=S.SENT, target=S.RECEIVED)
+    def receive(self) -> None:
+        """Rules §14: the national body acknowledges receipt."""
+
+    @transition(field=status, source=S.RECEIVED, target=S.PUBLISHED)
+    def publish(self) -> None:
+        """Rules §14: placed on the SQF digital platform."""
+
+    @transition(field=status, source=S.PUBLISHED, target=S.SUPERSEDED)
+    def supersede(self) -> None:
+        """Rules §16: a newer version of the same SQF was published."""
+
+    @transition(
+        field=status,
+        source=[S.PREPARATION, S.DRAFTING, S.COUNCIL_REVIEW, S.REVISION, S.RE_REVIEW],
+        target=S.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        """The state body withdraws the version before approval."""
+
+
+class VersionTransition(models.Model):
+    """Append-only log of the moves of a version through the Rules."""
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="transitions")
+    name = models.CharField(_("transition"), max_length=40)
+    source = models.CharField(_("from"), max_length=20)
+    target = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
+    clause = models.CharField(_("clause"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("version transition")
+        verbose_name_plural = _("version transitions")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
 
 
 class BilingualMixin(models.Model):

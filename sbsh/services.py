@@ -235,7 +235,7 @@ def passport_save(
     if changes:
         locked.revision += 1
         locked.updated_at, locked.updated_by = timezone.now(), actor
-        locked.full_clean()
+        locked.full_clean(exclude=["status"])  # protected FSM field: only transitions set it
         locked.save()
         _audit(actor, "sqf.passport.save", locked, locked, changes)
     return locked

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.framework_list, name="list"),
     path("<int:pk>/", views.overview, name="overview"),
     path("<int:pk>/checklist/", views.checklist, name="checklist"),
+    path("<int:pk>/move/<str:name>/", views.transition, name="transition"),
     path("<int:pk>/passport/", views.passport, name="passport"),
     path("<int:pk>/parts/<str:key>/", views.part_edit, name="part"),
     path("<int:pk>/parts/<str:key>/confirm/", views.part_confirm, name="part-confirm"),

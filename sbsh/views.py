@@ -78,11 +78,57 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         if key in parts
     ]
     findings = selectors.findings(version)
+    from sbsh import workflow
+    from sbsh.models import VersionTransition
+
     return render(
         request,
         "sbsh/overview.html",
-        _context(request, version, "overview", completeness=completeness, findings=findings),
+        _context(
+            request,
+            version,
+            "overview",
+            completeness=completeness,
+            findings=findings,
+            moves=workflow.available_moves(request.user, version),
+            history=VersionTransition.objects.filter(version=version).select_related("actor"),
+            deadlines=version_deadlines(version),
+        ),
     )
+
+
+def version_deadlines(version: Version) -> list[Any]:
+    from deadlines.models import Deadline
+
+    return list(
+        Deadline.objects.filter(
+            content_type__app_label="sbsh", content_type__model="version", object_id=str(version.pk)
+        )
+        .select_related("organisation")
+        .order_by("-opened_at")[:20]
+    )
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Make a move of the Rules; the workflow service checks role, state and compliance."""
+    from django.core.exceptions import PermissionDenied
+
+    from sbsh import workflow
+
+    version = _version(request, pk)
+    try:
+        workflow.version_transition(
+            actor=request.user, version=version, name=name, comment=request.POST.get("comment", "")
+        )
+    except PermissionError:
+        raise PermissionDenied from None
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("sbsh:overview", version.pk)
+    messages.success(request, _("Done: %(move)s.") % {"move": workflow.MOVES[name].label})
+    return redirect("sbsh:overview", version.pk)
 
 
 @login_required

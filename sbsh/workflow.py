@@ -1,0 +1,257 @@
+"""The Rules as moves of a version: who may make each, what clock it stops and starts.
+
+`version_transition` is the only way a version's status changes. In one transaction it
+checks the actor's role against the move (the role the Rules name, in the organisation
+they name), locks the version, runs the django-fsm transition, writes the transition log
+and the audit row, closes the running deadline and opens the next one; notifications go
+out after commit. A refused move changes nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
+
+from councils import access
+from councils.models import Organisation, Role, User
+from councils.services import audit_record
+from deadlines import services as deadline_services
+from deadlines.models import Deadline
+from deadlines.rules import Stage
+from sbsh.models import Version, VersionTransition
+
+S = Version.Status
+
+
+class WorkflowError(Exception):
+    """A move that the Rules do not allow now, or not to this person. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Move:
+    role: str
+    organisation: str  # "state_body", "council" or "national_body"
+    clause: str
+    label: object
+    opens: str | None = None  # the clock of the state the move leads to
+    needs_comment: bool = False
+    needs_compliance: bool = False
+
+
+MOVES: dict[str, Move] = {
+    # Rules §8 → §11: drafting within 20 working days after the preparatory work.
+    "finish_preparation": Move(
+        Role.MINISTRY_STAFF,
+        "state_body",
+        "Rules §11",
+        gettext_lazy("Finish the preparatory work"),
+        Stage.DRAFTING,
+    ),
+    # Rules §11 → §12: the council has 5 working days after receipt.
+    "submit": Move(
+        Role.MINISTRY_STAFF,
+        "state_body",
+        "Rules §12",
+        gettext_lazy("Submit to the council"),
+        Stage.REVIEW,
+        needs_compliance=True,
+    ),
+    # Rules §12 → §13: recommendations; the state body has 5 working days to revise.
+    "return_for_revision": Move(
+        Role.COUNCIL_SECRETARY,
+        "council",
+        "Rules §13",
+        gettext_lazy("Return with recommendations"),
+        Stage.REVISION,
+        needs_comment=True,
+    ),
+    # Rules §13: the council considers the revised draft within 2 working days.
+    "resubmit": Move(
+        Role.MINISTRY_STAFF,
+        "state_body",
+        "Rules §13",
+        gettext_lazy("Resubmit the revised draft"),
+        Stage.RE_REVIEW,
+        needs_compliance=True,
+    ),
+    # Rules §12 → §14: sent to the national body within 3 working days after approval.
+    "approve": Move(
+        Role.COUNCIL_SECRETARY,
+        "council",
+        "Rules §12",
+        gettext_lazy("Record the council's approval"),
+        Stage.HANDOVER,
+    ),
+    "send": Move(
+        Role.MINISTRY_STAFF, "state_body", "Rules §14", gettext_lazy("Send to the national body")
+    ),
+    "receive": Move(
+        Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
+    ),
+    "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
+    "withdraw": Move(
+        Role.MINISTRY_STAFF, "state_body", "Rules §4", gettext_lazy("Withdraw"), needs_comment=True
+    ),
+}
+
+# Which organisation is responsible for the clock of each stage.
+STAGE_ORGANISATION = {
+    Stage.PREPARATION: "state_body",
+    Stage.DRAFTING: "state_body",
+    Stage.REVIEW: "council",
+    Stage.REVISION: "state_body",
+    Stage.RE_REVIEW: "council",
+    Stage.HANDOVER: "state_body",
+}
+
+
+def _organisation(version: Version, which: str) -> Organisation:
+    if which == "state_body":
+        return version.framework.state_body
+    if which == "council":
+        return version.framework.council
+    national = Organisation.objects.filter(kind=Organisation.Kind.NATIONAL_BODY).first()
+    if national is None:
+        raise WorkflowError(_("There is no national body to send to."))
+    return national
+
+
+def may_move(user: User, version: Version, name: str) -> bool:
+    """Whether `user` holds the role this move needs in the organisation it needs."""
+    move = MOVES.get(name)
+    if move is None or not user.is_authenticated or not user.is_active:
+        return False
+    if move.organisation == "national_body":
+        return access.is_national_officer(user)
+    org_id = (
+        version.framework.state_body_id
+        if move.organisation == "state_body"
+        else version.framework.council_id
+    )
+    return access.has_role(user, move.role, org_id)
+
+
+def available_moves(user: User, version: Version) -> list[tuple[str, Move]]:
+    return [
+        (name, move)
+        for name, move in MOVES.items()
+        if can_proceed(getattr(version, name)) and may_move(user, version, name)
+    ]
+
+
+def version_transition(
+    *, actor: User, version: Version, name: str, comment: str = "", today: dt.date | None = None
+) -> Version:
+    move = MOVES.get(name)
+    if move is None:
+        raise WorkflowError(_("Unknown move."))
+    if not may_move(actor, version, name):
+        raise PermissionError(name)
+    if move.needs_comment and not comment.strip():
+        raise WorkflowError(
+            _("Write the reason or the recommendations (%(clause)s).") % {"clause": move.clause}
+        )
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            Version.objects.select_for_update()
+            .select_related("framework__state_body", "framework__council")
+            .get(pk=version.pk)
+        )
+        method = getattr(locked, name)
+        if not can_proceed(method):
+            raise WorkflowError(
+                _("This move is not possible while the version is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        if move.needs_compliance:
+            from sbsh.selectors import findings
+
+            blocking = [f for f in findings(locked) if f.blocking]
+            if blocking:
+                raise WorkflowError(
+                    _(
+                        "The compliance check has %(n)s findings that must be fixed first (%(clause)s)."
+                    )
+                    % {"n": len(blocking), "clause": blocking[0].clause}
+                )
+        source = locked.status
+        method()
+        if name == "approve":
+            locked.approved_on = today
+        try:
+            locked.save()
+        except ConcurrentTransition:
+            raise WorkflowError(
+                _("Someone else moved this version at the same moment; reload the page.")
+            ) from None
+        log = VersionTransition.objects.create(
+            version=locked,
+            name=name,
+            source=source,
+            target=locked.status,
+            actor=actor,
+            comment=comment.strip(),
+            clause=move.clause,
+        )
+        audit_record(
+            actor=actor,
+            action=f"sqf.version.{name}",
+            obj=locked,
+            organisation=locked.framework.state_body,
+            changes={"from": source, "to": locked.status},
+            comment=comment.strip(),
+        )
+        for deadline in Deadline.objects.filter(
+            object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
+        ):
+            deadline_services.deadline_close(deadline=deadline, completed_on=today, actor=actor)
+        opened = None
+        if move.opens:
+            opened = deadline_services.deadline_open(
+                subject=locked,
+                stage=move.opens,
+                organisation=_organisation(locked, STAGE_ORGANISATION[move.opens]),
+                start_date=today,
+                actor=actor,
+                subject_label=f"{locked.framework.sector_ru} v{locked.number}",
+            )
+        if name == "publish":
+            for older in Version.objects.filter(
+                framework=locked.framework, status=S.PUBLISHED
+            ).exclude(pk=locked.pk):
+                version_transition_system_supersede(older, actor)
+        if opened is not None:
+            transaction.on_commit(
+                lambda: deadline_services.deadline_opened_notify(deadline_id=opened.pk)
+            )
+    assert log.pk
+    return Version.objects.get(pk=locked.pk)
+
+
+def version_transition_system_supersede(older: Version, actor: User) -> None:
+    """Rules §16: publishing an update supersedes the version it replaces."""
+    source = older.status
+    older.supersede()
+    older.save()
+    VersionTransition.objects.create(
+        version=older,
+        name="supersede",
+        source=source,
+        target=older.status,
+        actor=actor,
+        clause="Rules §16",
+    )
+    audit_record(
+        actor=actor,
+        action="sqf.version.supersede",
+        obj=older,
+        organisation=older.framework.state_body,
+        changes={"from": source, "to": older.status},
+    )
