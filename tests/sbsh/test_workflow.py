@@ -20,6 +20,14 @@ pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def ready(personas, monkeypatch, sqf):
     """A version whose compliance check is clean (the check itself is tested elsewhere)."""

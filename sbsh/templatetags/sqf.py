@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+_CLAUSE = re.compile(r"^(Rules|Annex) (§[\d.]+)$")
+
+
+@register.filter
+def clause(value: str) -> str:
+    """'Rules §12' / 'Annex §9' in the interface language (code keeps them in English)."""
+    return localize_clause(value)
+
+
+def localize_clause(value: str) -> str:
+    match = _CLAUSE.match(value or "")
+    if not match:
+        return value
+    if match.group(1) == "Rules":
+        return _("Rules %(clause)s") % {"clause": match.group(2)}
+    return _("Annex %(clause)s") % {"clause": match.group(2)}
