@@ -25,6 +25,7 @@ from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
 from sbsh.models import Version, VersionTransition
+from sbsh.templatetags.sqf import localize_clause
 
 S = Version.Status
 
@@ -95,8 +96,9 @@ MOVES: dict[str, Move] = {
         Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
     ),
     "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
+    # Withdrawal is no clause of the Rules: the state body ends its own development.
     "withdraw": Move(
-        Role.MINISTRY_STAFF, "state_body", "Rules §4", gettext_lazy("Withdraw"), needs_comment=True
+        Role.MINISTRY_STAFF, "state_body", "", gettext_lazy("Withdraw"), needs_comment=True
     ),
 }
 
@@ -154,9 +156,7 @@ def version_transition(
     if not may_move(actor, version, name):
         raise PermissionError(name)
     if move.needs_comment and not comment.strip():
-        raise WorkflowError(
-            _("Write the reason or the recommendations (%(clause)s).") % {"clause": move.clause}
-        )
+        raise WorkflowError(_("Write the reason or the recommendations first."))
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = (
@@ -179,7 +179,7 @@ def version_transition(
                     _(
                         "The compliance check has %(n)s findings that must be fixed first (%(clause)s)."
                     )
-                    % {"n": len(blocking), "clause": blocking[0].clause}
+                    % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
                 )
         source = locked.status
         method()
