@@ -375,14 +375,11 @@ def _t1_form(row: Table1Row, data: Any = None) -> forms.Table1RowForm:
 
 
 def _t1_row(version: Version, rid: int) -> Table1Row:
-    row = (
-        Table1Row.objects.filter(pk=rid, version=version)
-        .prefetch_related("occupations__edition")
-        .first()
-    )
-    if row is None:
+    # The same read as the whole table, so the row carries `occupation_list` for its templates.
+    rows = selectors.table1_rows(version, pk=rid)
+    if not rows:
         raise Http404
-    return row
+    return rows[0]
 
 
 @login_required

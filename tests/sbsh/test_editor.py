@@ -90,6 +90,13 @@ def test_a_drafter_adds_and_fills_a_table1_row_in_place(personas, sqf, username)
     assert response.status_code == 200
     assert response["HX-Trigger"] == "sqf-changed"
     assert "knowledge қазақша" in response.content.decode()
+    assert "2512-1-001" in response.content.decode()  # the saved row shows its occupation
+    form = client.get(
+        reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert (
+        f'name="occupations" value="{occupation.pk}"' in form.content.decode()
+    )  # and the form keeps it
     row = Table1Row.objects.get(pk=row.pk)
     assert (row.sqf_level, row.nqf_level, row.knowledge_ru, row.revision) == (
         "4",
