@@ -226,10 +226,14 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# A council's protocol scan attached to a decision (PDF).
+SQF_PROTOCOL_MAX_BYTES = env_int("SQF_PROTOCOL_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sqf-workbench@localhost")
+# The address people open the workbench at, for links in e-mails.
+SITE_URL = (env_str("SITE_URL", "http://localhost:8000") or "").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

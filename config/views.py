@@ -22,11 +22,13 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    from sbsh.dashboard import panels
+
     return render(
         request,
         "home.html",
         {
-            "sections": home_sections(request.user),
+            "panels": panels(request.user, home_sections(request.user)),
             "is_administrator": access.is_administrator(request.user),
         },
     )

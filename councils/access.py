@@ -220,3 +220,126 @@ def sqf_version_for_user(user: AnyUser, pk: int, *, action: Action) -> object:
     if not allowed:
         raise PermissionDenied
     return version
+
+
+# --- grounds, decisions, review (Rules §5–§6, §12–§13) ---------------------------------------
+# A council member files proposals to the council (§5.1); the state body's staff file the
+# gap analysis to the council they report to (§5.2); the council's secretary records its
+# decisions; council members and the state body's people comment on drafts of the sector.
+
+
+COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+
+
+def can_file_proposal(user: AnyUser, council: Organisation) -> bool:
+    return any(
+        g.organisation_id == council.pk and g.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+        for g in grants(user)
+    )
+
+
+def can_file_analysis(user: AnyUser, council: Organisation) -> bool:
+    return has_role(user, Role.MINISTRY_STAFF, council.state_body_id)
+
+
+def can_record_decision(user: AnyUser, council: Organisation | int) -> bool:
+    council_id = council if isinstance(council, int) else council.pk
+    return has_role(user, Role.COUNCIL_SECRETARY, council_id)
+
+
+def councils_for_grounds(user: AnyUser) -> QuerySet[Organisation]:
+    """The councils the user may file a ground to."""
+    member_of = organisation_ids(user, roles_=[Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY])
+    staff_of = organisation_ids(user, roles_=[Role.MINISTRY_STAFF])
+    return Organisation.objects.filter(
+        Q(pk__in=member_of) | Q(state_body_id__in=staff_of),
+        kind=Organisation.Kind.COUNCIL,
+        is_active=True,
+    ).order_by("name_ru")
+
+
+def can_view_ground(user: AnyUser, ground: object) -> bool:
+    """The author; the council it was filed to (once filed); its state body's staff."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if ground.created_by_id == user.pk or is_administrator(user):  # type: ignore[attr-defined]
+        return True
+    if ground.status == "draft":  # type: ignore[attr-defined]
+        return False
+    council = ground.council  # type: ignore[attr-defined]
+    return council.pk in organisation_ids(user, roles_=COUNCIL_ROLES) or has_role(
+        user, Role.MINISTRY_STAFF, council.state_body_id
+    )
+
+
+def can_edit_ground(user: AnyUser, ground: object) -> bool:
+    return ground.status == "draft" and ground.created_by_id == user.pk and user.is_active  # type: ignore[attr-defined]
+
+
+def grounds_for_user(user: AnyUser) -> QuerySet:
+    from sbsh.models import Ground
+
+    qs = Ground.objects.select_related("council", "framework", "created_by")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if is_administrator(user):
+        return qs
+    councils = organisation_ids(user, roles_=COUNCIL_ROLES)
+    bodies = organisation_ids(user, roles_=[Role.MINISTRY_STAFF])
+    return qs.filter(
+        Q(created_by=user)
+        | (~Q(status="draft") & (Q(council_id__in=councils) | Q(council__state_body_id__in=bodies)))
+    )
+
+
+def ground_for_user(user: AnyUser, pk: int, *, action: Action) -> object:
+    from sbsh.models import Ground
+
+    ground = get_object_or_404(
+        Ground.objects.select_related("council", "framework", "created_by"), pk=pk
+    )
+    allowed = (
+        can_view_ground(user, ground) if action == Action.VIEW else can_edit_ground(user, ground)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return ground
+
+
+COMMENTING_STATUSES = {"preparation", "drafting", "council_review", "revision", "re_review"}
+
+
+def can_comment(user: AnyUser, version: object) -> bool:
+    """Council members and secretary of the sector; the state body's staff and working group."""
+    if version.status not in COMMENTING_STATUSES:  # type: ignore[attr-defined]
+        return False
+    framework = version.framework  # type: ignore[attr-defined]
+    return any(
+        (g.organisation_id == framework.council_id and g.role in COUNCIL_ROLES)
+        or (
+            g.organisation_id == framework.state_body_id
+            and g.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
+        )
+        for g in grants(user)
+    )
+
+
+def can_answer_recommendations(user: AnyUser, version: object) -> bool:
+    """Rules §13: the state body answers the council's recommendations while revising."""
+    return version.status == "revision" and has_role(  # type: ignore[attr-defined]
+        user,
+        Role.MINISTRY_STAFF,
+        version.framework.state_body_id,  # type: ignore[attr-defined]
+    )
+
+
+def can_view_decision(user: AnyUser, decision: object) -> bool:
+    """The council's people, its state body's staff, the national body, administrators."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_administrator(user) or is_national_officer(user):
+        return True
+    council = decision.council  # type: ignore[attr-defined]
+    return council.pk in organisation_ids(user, roles_=COUNCIL_ROLES) or has_role(
+        user, Role.MINISTRY_STAFF, council.state_body_id
+    )

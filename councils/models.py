@@ -226,6 +226,9 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The record a change belongs to, for its history page: "sbsh.version:12" for a
+    # content save of version 12 (the object itself is a part or a row).
+    scope = models.CharField(_("scope"), max_length=80, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit event")

@@ -19,6 +19,7 @@ def audit_record(
     organisation: Organisation | None = None,
     changes: dict[str, Any] | None = None,
     comment: str = "",
+    scope: str = "",
 ) -> AuditEvent:
     """Append one audit row. Call it inside the transaction that makes the change."""
     return AuditEvent.objects.create(
@@ -30,6 +31,8 @@ def audit_record(
         organisation=organisation,
         changes=changes or {},
         comment=comment,
+        scope=scope
+        or (f"{obj._meta.label_lower}:{obj.pk}" if obj._meta.label_lower == "sbsh.version" else ""),
     )
 
 

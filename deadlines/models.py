@@ -151,6 +151,7 @@ class Notification(models.Model):
         OPENED = "opened", _("deadline started")
         DUE_SOON = "due_soon", _("deadline due soon")
         OVERDUE = "overdue", _("deadline overdue")
+        MOVED = "moved", _("next step")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -159,6 +160,9 @@ class Notification(models.Model):
         Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     event = models.CharField(max_length=20, choices=Event.choices)
+    # For "moved": what happened, kept as message ids and translated when read, so each
+    # reader sees it in their own language: {"message", "subject", "url", "actor"}.
+    payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -177,6 +181,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.get_event_display()}"
+
+    @property
+    def message(self) -> str:
+        from django.utils.translation import gettext
+
+        text = self.payload.get("message", "")
+        return gettext(text) if text else ""
 
 
 def _new_token() -> str:

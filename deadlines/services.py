@@ -542,42 +542,6 @@ def _notify(deadlines: list[Deadline]) -> list[int]:
     )
 
 
-def deadline_opened_notify(*, deadline_id: int) -> int:
-    """Tell the people responsible that a clock of the Rules has started (in-app and e-mail)."""
-    deadline = Deadline.objects.filter(pk=deadline_id).first()
-    if deadline is None:
-        return 0
-    kind = (
-        Organisation.objects.filter(pk=deadline.organisation_id)
-        .values_list("kind", flat=True)
-        .first()
-    )
-    users = set(
-        Membership.objects.filter(
-            organisation_id=deadline.organisation_id,
-            user__is_active=True,
-            role__in=RESPONSIBLE_ROLES.get(kind, []),
-        ).values_list("user_id", flat=True)
-    )
-    Notification.objects.bulk_create(
-        [
-            Notification(recipient_id=u, deadline_id=deadline.pk, event=Notification.Event.OPENED)
-            for u in sorted(users)
-        ],
-        ignore_conflicts=True,
-    )
-    ids = list(
-        Notification.objects.filter(
-            deadline_id=deadline.pk, event=Notification.Event.OPENED, emailed_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    from deadlines.tasks import email_notifications
-
-    if ids:
-        email_notifications.delay(ids)
-    return len(ids)
-
-
 def notifications_email(notification_ids: list[int]) -> int:
     """E-mail new notifications over one mail connection, each in its reader's language.
 
@@ -595,7 +559,8 @@ def notifications_email(notification_ids: list[int]) -> int:
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             subject = notification_subject(notification)
             body = render_to_string(
-                "deadlines/email_notification.txt", {"n": notification, "user": user}
+                "deadlines/email_notification.txt",
+                {"n": notification, "user": user, "site_url": settings.SITE_URL},
             )
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
         ids.append(notification.pk)
@@ -613,6 +578,8 @@ def notifications_email(notification_ids: list[int]) -> int:
 
 def notification_subject(notification: Notification) -> str:
     d = notification.deadline
+    if notification.event == Notification.Event.MOVED:
+        return f"{notification.message} {notification.payload.get('subject', '')}".strip()
     if notification.event == Notification.Event.OVERDUE:
         return _("Overdue (Rules %(clause)s): %(subject)s") % {
             "clause": d.clause,

@@ -82,10 +82,43 @@ def rendering_request(
             obj=rendering,
             organisation=version.framework.state_body,
             changes={"language": language, "format": fmt},
+            scope=f"sbsh.version:{version.pk}",
         )
         transaction.on_commit(lambda: _dispatch(rendering.pk))
         rendering.refresh_from_db()
     return rendering
+
+
+# Rules §14: the SQF goes to the national body in Kazakh and in Russian.
+HANDOVER_DOCUMENTS = [
+    ("kk", Rendering.Format.PDF),
+    ("kk", Rendering.Format.DOCX),
+    ("ru", Rendering.Format.PDF),
+    ("ru", Rendering.Format.DOCX),
+]
+
+
+def handover_documents(version: Version) -> tuple[list[Rendering], list[tuple[str, str]]]:
+    """The ready documents of the version's current content, and which are missing."""
+    key = _key(content_mod.version_content(version))
+    ready = {
+        (r.language, r.format): r
+        for r in Rendering.objects.filter(
+            version=version, content_sha256=key, status=Rendering.Status.READY
+        )
+    }
+    found = [ready[k] for k in HANDOVER_DOCUMENTS if k in ready]
+    missing = [k for k in HANDOVER_DOCUMENTS if k not in ready]
+    return found, missing
+
+
+def handover_prepare(*, version: Version, actor: User | None) -> list[Rendering]:
+    """Request every hand-over document not rendered yet."""
+    _ready, missing = handover_documents(version)
+    return [
+        rendering_request(version=version, language=lang, fmt=fmt, actor=actor)
+        for lang, fmt in missing
+    ]
 
 
 def _dispatch(rendering_id: int) -> None:

@@ -118,3 +118,214 @@ class Table3RowForm(forms.Form):
             if name in data and len(data[name]) != 1:
                 self.add_error(name, _("Pick one code."))
         return data
+
+
+# --- grounds and decisions (Rules §5–§6, §12–§15) -------------------------------------------------
+
+
+class GroundForm(RevisionForm):
+    year = forms.IntegerField(label=_("Year analysed"), min_value=2023, max_value=2100)
+    framework = forms.ModelChoiceField(
+        label=_("Existing SQF to change"),
+        queryset=None,
+        required=False,
+        empty_label=_("— a new SQF —"),
+        help_text=_("Leave empty to propose a new SQF and name its sector below."),
+    )
+    sector_kk = forms.CharField(
+        label=_("Sector of a new SQF (Kazakh)"), max_length=300, required=False
+    )
+    sector_ru = forms.CharField(
+        label=_("Sector of a new SQF (Russian)"), max_length=300, required=False
+    )
+    justification = forms.CharField(
+        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    findings = forms.CharField(
+        label=_("Findings of the analysis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, frameworks=None, kind: str = "proposal", **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import Framework
+
+        self.fields["framework"].queryset = (
+            frameworks if frameworks is not None else Framework.objects.none()
+        )
+        if kind != "analysis":
+            del self.fields["findings"]
+
+
+class GroundRowForm(forms.Form):
+    current_text = forms.CharField(
+        label=_("Current text of the SQF"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    proposed_text = forms.CharField(
+        label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GapForm(forms.Form):
+    oked = NodeIdsField(label=_("Sector (OKED)"))
+    coverage = forms.ChoiceField(label=_("Coverage"), choices=[])
+    note = forms.CharField(
+        label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import GapFinding
+
+        self.fields["coverage"].choices = GapFinding.Coverage.choices
+
+    def clean_oked(self) -> list[int]:
+        ids = self.cleaned_data["oked"]
+        if len(ids) != 1:
+            raise forms.ValidationError(_("Pick one OKED code."))
+        return ids
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MeetingForm(forms.Form):
+    meeting_date = forms.DateField(label=_("Meeting date"), widget=DateInput)
+    protocol_number = forms.CharField(label=_("Protocol number"), max_length=40)
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=500)
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=500)
+    votes_abstained = forms.IntegerField(
+        label=_("Abstained"), min_value=0, max_value=500, initial=0
+    )
+    protocol_file = forms.FileField(
+        label=_("Protocol (PDF, optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionOnGroundsForm(MeetingForm):
+    grounds = forms.ModelMultipleChoiceField(
+        label=_("Grounds decided on"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
+    sector_kk = forms.CharField(
+        label=_("Sector of the new SQF (Kazakh)"), max_length=300, required=False
+    )
+    sector_ru = forms.CharField(
+        label=_("Sector of the new SQF (Russian)"), max_length=300, required=False
+    )
+    framework = forms.ModelChoiceField(label=_("SQF to update"), queryset=None, required=False)
+    update_ground = forms.ChoiceField(
+        label=_("Ground for the update (Rules §15)"), choices=[], required=False
+    )
+
+    field_order = [
+        "grounds",
+        "meeting_date",
+        "protocol_number",
+        "votes_for",
+        "votes_against",
+        "votes_abstained",
+        "outcome",
+        "sector_kk",
+        "sector_ru",
+        "framework",
+        "update_ground",
+        "protocol_file",
+        "comment",
+    ]
+
+    def __init__(self, *args, grounds=None, frameworks=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import Decision, UpdateGround
+
+        self.fields["grounds"].queryset = grounds
+        self.fields["framework"].queryset = frameworks
+        self.fields["outcome"].choices = [
+            (o.value, o.label) for o in Decision.Outcome if o in Decision.ON_GROUNDS
+        ]
+        self.fields["update_ground"].choices = [("", "—"), *UpdateGround.choices]
+
+
+class DecisionOnDraftForm(MeetingForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
+    recommendations = forms.CharField(
+        label=_("Recommendations"),
+        required=False,
+        help_text=_("One recommendation per line; the state body answers each (Rules §13)."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    field_order = [
+        "meeting_date",
+        "protocol_number",
+        "votes_for",
+        "votes_against",
+        "votes_abstained",
+        "outcome",
+        "recommendations",
+        "protocol_file",
+        "comment",
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import Decision
+
+        self.fields["outcome"].choices = [
+            (o.value, o.label) for o in Decision.Outcome if o in Decision.ON_DRAFT
+        ]
+
+    def recommendation_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data["recommendations"].splitlines()
+            if line.strip()
+        ]
+
+
+class AnswerForm(RevisionForm):
+    answer = forms.ChoiceField(label=_("Answer"), choices=[], widget=forms.RadioSelect)
+    answer_text = forms.CharField(
+        label=_("What was changed, or why not"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import Recommendation
+
+        self.fields["answer"].choices = [
+            c for c in Recommendation.Answer.choices if c[0] != Recommendation.Answer.PENDING
+        ]
+
+
+class CommentForm(forms.Form):
+    anchor = forms.ChoiceField(label=_("About"), choices=[])
+    column = forms.CharField(label=_("Column (for a cell)"), required=False, max_length=20)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("both")), ("kk", _("Kazakh")), ("ru", _("Russian"))],
+    )
+    body = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, anchors=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["anchor"].choices = list(anchors)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -4,6 +4,7 @@ number of queries whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
@@ -319,3 +320,73 @@ def part_completeness(part: Part) -> Completeness:
 
 def findings(version: Version) -> list[compliance.Finding]:
     return compliance.check(version_snapshot(version))
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    clause: str
+    label: Any
+    done: bool
+    url_name: str  # the editor page where it is done
+    part: str = ""  # for sbsh:part, the part's key
+
+
+def preparation_checklist(version: Version) -> list[ChecklistItem]:
+    """Rules §8: the six results of the preparatory work, read from the document itself."""
+    from django.utils.translation import gettext_lazy as _
+
+    texts = {
+        key: compliance._filled(kk) and compliance._filled(ru)
+        for key, kk, ru in version.parts.filter(
+            key__in=[Part.Key.ANALYSIS, Part.Key.CURRENT_STATE, Part.Key.OCCUPATIONS]
+        ).values_list("key", "text_kk", "text_ru")
+    }
+    t1 = list(
+        version.table1_rows.values_list(
+            "knowledge_kk",
+            "knowledge_ru",
+            "skills_kk",
+            "skills_ru",
+            "competences_kk",
+            "competences_ru",
+        )
+    )
+    return [
+        ChecklistItem(
+            "Rules §8.1",
+            _("sector analysis: current state, problems, trends (Annex §4–§5)"),
+            texts.get(Part.Key.ANALYSIS, False) and texts.get(Part.Key.CURRENT_STATE, False),
+            "sbsh:part",
+            Part.Key.ANALYSIS,
+        ),
+        ChecklistItem(
+            "Rules §8.2",
+            _("sector boundaries by OKED"),
+            version.oked_nodes.exists(),
+            "sbsh:passport",
+        ),
+        ChecklistItem(
+            "Rules §8.3",
+            _("professional groups and occupations by NKZ"),
+            version.nkz_groups.exists() and texts.get(Part.Key.OCCUPATIONS, False),
+            "sbsh:passport",
+        ),
+        ChecklistItem(
+            "Rules §8.4",
+            _("continuity of qualification trajectories (Table 2 with progression links)"),
+            version.progression_links.filter(kind="vertical").exists(),
+            "sbsh:table2",
+        ),
+        ChecklistItem(
+            "Rules §8.5",
+            _("qualification descriptors (Table 1: knowledge, abilities, competences)"),
+            bool(t1) and all(compliance._filled(cell) for row in t1 for cell in row),
+            "sbsh:table1",
+        ),
+        ChecklistItem(
+            "Rules §8.6",
+            _("professional qualification map (Table 3)"),
+            version.table3_rows.exists(),
+            "sbsh:table3",
+        ),
+    ]

@@ -123,7 +123,13 @@ def _audit(
         changes={
             k: v if not isinstance(v, list) else [_short(x) for x in v] for k, v in changes.items()
         },
+        scope=version_scope(version),
     )
+
+
+def version_scope(version: Version | int) -> str:
+    """The audit scope of everything that belongs to one version (its history page)."""
+    return f"sbsh.version:{version if isinstance(version, int) else version.pk}"
 
 
 def _short(value: Any) -> Any:
@@ -149,6 +155,7 @@ def framework_create(
     council: Organisation,
     sector_kk: str,
     sector_ru: str,
+    status: str = Version.Status.DRAFTING,
 ) -> tuple[Framework, Version]:
     if state_body.kind != Organisation.Kind.STATE_BODY:
         raise ValidationError({"state_body": _("Choose a state body (Rules §4).")})
@@ -168,18 +175,28 @@ def framework_create(
         organisation=state_body,
         changes={"sector_ru": sector_ru},
     )
-    return framework, version_create(actor=actor, framework=framework)
+    return framework, version_create(actor=actor, framework=framework, status=status)
 
 
 @transaction.atomic
 def version_create(
-    *, actor: User | None, framework: Framework, updates: Version | None = None
+    *,
+    actor: User | None,
+    framework: Framework,
+    updates: Version | None = None,
+    status: str = Version.Status.DRAFTING,
+    update_ground: str = "",
 ) -> Version:
     """A new version with every narrative part in place (empty). Rules §16: an update is a
-    new version of an existing SQF."""
+    new version of an existing SQF. A council decision opens it in preparation (Rules §8)."""
     number = (framework.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = Version.objects.create(
-        framework=framework, number=number, updates=updates, updated_by=actor
+        framework=framework,
+        number=number,
+        updates=updates,
+        updated_by=actor,
+        status=status,
+        update_ground=update_ground,
     )
     Part.objects.bulk_create([Part(version=version, key=key) for key in Part.Key.values])
     audit_record(

@@ -3,11 +3,36 @@ from __future__ import annotations
 from django.urls import path
 
 from sbsh import views
+from sbsh import views_workflow as wf
 
 app_name = "sbsh"
 urlpatterns = [
     path("", views.framework_list, name="list"),
+    path("grounds/", wf.grounds_list, name="grounds"),
+    path("grounds/new/<str:kind>/<int:council>/", wf.ground_new, name="ground-new"),
+    path("grounds/<int:gid>/", wf.ground_detail, name="ground"),
+    path("grounds/<int:gid>/rows/", wf.ground_row_add, name="ground-row"),
+    path(
+        "grounds/<int:gid>/rows/<int:rid>/delete/", wf.ground_row_delete, name="ground-row-delete"
+    ),
+    path("grounds/<int:gid>/gaps/", wf.gap_add, name="ground-gap"),
+    path("grounds/<int:gid>/gaps/<int:fid>/delete/", wf.gap_delete, name="ground-gap-delete"),
+    path("grounds/<int:gid>/file/", wf.ground_file, name="ground-file"),
+    path("councils/<int:council>/decide/", wf.decide_grounds, name="decide-grounds"),
+    path("decisions/<int:did>/", wf.decision_detail, name="decision"),
+    path("decisions/<int:did>/protocol/", wf.protocol_download, name="decision-protocol"),
     path("<int:pk>/", views.overview, name="overview"),
+    path("<int:pk>/decide/", wf.decide_draft, name="decide-draft"),
+    path("<int:pk>/recommendations/", wf.recommendations, name="recommendations"),
+    path(
+        "<int:pk>/recommendations/<int:rid>/",
+        wf.recommendation_answer,
+        name="recommendation-answer",
+    ),
+    path("<int:pk>/comments/", wf.comments, name="comments"),
+    path("<int:pk>/comments/<int:cid>/resolve/", wf.comment_resolve, name="comment-resolve"),
+    path("<int:pk>/changes/", wf.changes, name="changes"),
+    path("<int:pk>/history/", wf.history, name="history"),
     path("<int:pk>/checklist/", views.checklist, name="checklist"),
     path("<int:pk>/move/<str:name>/", views.transition, name="transition"),
     path("<int:pk>/passport/", views.passport, name="passport"),

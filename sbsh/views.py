@@ -78,9 +78,18 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         if key in parts
     ]
     findings = selectors.findings(version)
-    from sbsh import workflow
-    from sbsh.models import VersionTransition
+    from sbsh import decisions, workflow
+    from sbsh.models import Comment, Decision, VersionTransition
 
+    moves = []
+    for name, move in workflow.available_moves(request.user, version):
+        if name == "approve":
+            continue  # one "record the decision" entry covers approve and return
+        found = (
+            [] if move.needs_decision else workflow.blockers(version, name, known_findings=findings)
+        )
+        moves.append((name, move, found))
+    opening = Decision.objects.filter(opened_version=version).first()
     return render(
         request,
         "sbsh/overview.html",
@@ -90,9 +99,20 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             "overview",
             completeness=completeness,
             findings=findings,
-            moves=workflow.available_moves(request.user, version),
+            moves=moves,
             history=VersionTransition.objects.filter(version=version).select_related("actor"),
             deadlines=version_deadlines(version),
+            checklist=selectors.preparation_checklist(version)
+            if version.status == Version.Status.PREPARATION
+            else None,
+            opening=opening,
+            open_comments=Comment.objects.filter(
+                version=version, parent=None, resolved_at=None
+            ).count(),
+            pending_recommendations=len(decisions.open_recommendations(version)),
+            returned=Decision.objects.filter(
+                version=version, outcome=Decision.Outcome.RETURN
+            ).exists(),
         ),
     )
 
@@ -325,6 +345,7 @@ def standard_delete(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         action="sqf.standard.delete",
         obj=standard,
         organisation=version.framework.state_body,
+        scope=services.version_scope(version),
     )
     standard.delete()
     return redirect("sbsh:standards", version.pk)

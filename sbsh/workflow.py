@@ -24,7 +24,8 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh.models import Version, VersionTransition
+from sbsh import notify
+from sbsh.models import Handover, Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
 
 S = Version.Status
@@ -43,6 +44,8 @@ class Move:
     opens: str | None = None  # the clock of the state the move leads to
     needs_comment: bool = False
     needs_compliance: bool = False
+    # Made only by recording the council's decision (meeting, protocol, votes).
+    needs_decision: bool = False
 
 
 MOVES: dict[str, Move] = {
@@ -71,6 +74,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Return with recommendations"),
         Stage.REVISION,
         needs_comment=True,
+        needs_decision=True,
     ),
     # Rules §13: the council considers the revised draft within 2 working days.
     "resubmit": Move(
@@ -88,6 +92,7 @@ MOVES: dict[str, Move] = {
         "Rules §12",
         gettext_lazy("Record the council's approval"),
         Stage.HANDOVER,
+        needs_decision=True,
     ),
     "send": Move(
         Role.MINISTRY_STAFF, "state_body", "Rules §14", gettext_lazy("Send to the national body")
@@ -147,14 +152,71 @@ def available_moves(user: User, version: Version) -> list[tuple[str, Move]]:
     ]
 
 
+def blockers(version: Version, name: str, *, known_findings: list | None = None) -> list[str]:
+    """What the Rules require before this move that the version does not have yet.
+
+    `known_findings`: the compliance findings when the caller has them already."""
+    from sbsh import decisions, selectors
+
+    found: list[str] = []
+    if name == "finish_preparation":
+        missing = [item for item in selectors.preparation_checklist(version) if not item.done]
+        if missing:
+            found.append(
+                _("The preparatory work is not complete (Rules §8): %(items)s.")
+                % {"items": "; ".join(str(item.label) for item in missing)}
+            )
+    if MOVES[name].needs_compliance:
+        all_findings = known_findings if known_findings is not None else selectors.findings(version)
+        blocking = [f for f in all_findings if f.blocking]
+        if blocking:
+            found.append(
+                _("The compliance check has %(n)s findings that must be fixed first (%(clause)s).")
+                % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
+            )
+    if name == "resubmit":
+        pending = decisions.open_recommendations(version)
+        if pending:
+            found.append(
+                _(
+                    "Answer every recommendation of the council first: %(n)s not answered (Rules §13)."
+                )
+                % {"n": len(pending)}
+            )
+    if name == "send":
+        from exports.services import handover_documents
+
+        _ready, missing = handover_documents(version)
+        if missing:
+            found.append(
+                _(
+                    "The documents in Kazakh and Russian are not ready yet (Rules §14): %(missing)s. Prepare them on the Documents page."
+                )
+                % {"missing": ", ".join(f"{lang.upper()} {fmt.upper()}" for lang, fmt in missing)}
+            )
+    return found
+
+
 def version_transition(
-    *, actor: User, version: Version, name: str, comment: str = "", today: dt.date | None = None
+    *,
+    actor: User,
+    version: Version,
+    name: str,
+    comment: str = "",
+    today: dt.date | None = None,
+    decision: object | None = None,
 ) -> Version:
     move = MOVES.get(name)
     if move is None:
         raise WorkflowError(_("Unknown move."))
     if not may_move(actor, version, name):
         raise PermissionError(name)
+    if move.needs_decision and decision is None:
+        raise WorkflowError(
+            _(
+                "Record the council's decision (meeting date, protocol, votes) to make this move (Rules §12)."
+            )
+        )
     if move.needs_comment and not comment.strip():
         raise WorkflowError(_("Write the reason or the recommendations first."))
     today = today or timezone.localdate()
@@ -170,17 +232,14 @@ def version_transition(
                 _("This move is not possible while the version is “%(status)s”.")
                 % {"status": locked.get_status_display()}
             )
-        if move.needs_compliance:
-            from sbsh.selectors import findings
+        found = blockers(locked, name)
+        if found:
+            raise WorkflowError(" ".join(found))
+        handover_renderings = None
+        if name == "send":
+            from exports.services import handover_documents
 
-            blocking = [f for f in findings(locked) if f.blocking]
-            if blocking:
-                raise WorkflowError(
-                    _(
-                        "The compliance check has %(n)s findings that must be fixed first (%(clause)s)."
-                    )
-                    % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
-                )
+            handover_renderings, _missing = handover_documents(locked)
         source = locked.status
         method()
         if name == "approve":
@@ -208,6 +267,15 @@ def version_transition(
             changes={"from": source, "to": locked.status},
             comment=comment.strip(),
         )
+        if handover_renderings is not None:
+            from exports.content import content_hash, version_content
+
+            handover = Handover.objects.create(
+                version=locked,
+                content_sha256=content_hash(version_content(locked)),
+                sent_by=actor,
+            )
+            handover.renderings.set(handover_renderings)
         for deadline in Deadline.objects.filter(
             object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
         ):
@@ -227,12 +295,21 @@ def version_transition(
                 framework=locked.framework, status=S.PUBLISHED
             ).exclude(pk=locked.pk):
                 version_transition_system_supersede(older, actor)
-        if opened is not None:
-            transaction.on_commit(
-                lambda: deadline_services.deadline_opened_notify(deadline_id=opened.pk)
-            )
+        log_id, opened_id = log.pk, opened.pk if opened else None
+        transaction.on_commit(lambda: notify.transition(log_id, opened_id))
+        if name == "approve":
+            # The content is frozen now: start rendering the hand-over documents (Rules §14).
+            version_id = locked.pk
+            transaction.on_commit(lambda: _handover_prepare(version_id, actor))
     assert log.pk
     return Version.objects.get(pk=locked.pk)
+
+
+def _handover_prepare(version_id: int, actor: User) -> None:
+    from exports.services import handover_prepare
+
+    version = Version.objects.select_related("framework__state_body").get(pk=version_id)
+    handover_prepare(version=version, actor=actor)
 
 
 def version_transition_system_supersede(older: Version, actor: User) -> None:

@@ -22,3 +22,16 @@ def localize_clause(value: str) -> str:
     if match.group(1) == "Rules":
         return _("Rules %(clause)s") % {"clause": match.group(2)}
     return _("Annex %(clause)s") % {"clause": match.group(2)}
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A version status code ('council_review') as its label in the interface language."""
+    from sbsh.models import Version
+
+    if not value:
+        return "—"
+    try:
+        return str(Version.Status(value).label)
+    except ValueError:
+        return value

@@ -34,7 +34,8 @@ def test_home_page_shows_the_panel_of_each_role(
 ) -> None:
     client = personas.client_for(getattr(personas, username))
     client.cookies["sqf_language"] = "en"
-    with django_assert_max_num_queries(8):
+    # Session, user, grants, panels (versions, their deadlines, grounds), calendar.
+    with django_assert_max_num_queries(10):
         response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()

@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from deadlines.models import Deadline
-from sbsh import workflow
-from sbsh.models import Version, VersionTransition
+from sbsh import decisions, workflow
+from sbsh.models import Decision, Recommendation, Version, VersionTransition
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -30,20 +31,45 @@ def _english():
 
 @pytest.fixture
 def ready(personas, monkeypatch, sqf):
-    """A version whose compliance check is clean (the check itself is tested elsewhere)."""
+    """A version whose compliance check is clean and whose hand-over documents are ready
+    (the check, the §8 checklist and the documents are tested on their own below)."""
     seed_calendar()
     monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("exports.services.handover_documents", lambda version: ([], []))
     return sqf.version
 
 
+def _meeting(today: str, votes=(7, 1, 0)) -> decisions.Meeting:
+    return decisions.Meeting(D(today), "12/2024", *votes)
+
+
 def _move(personas, version, name, who, comment="", today="2024-05-03"):
+    """A move as people make it: approve and return go through the council's decision."""
+    version = Version.objects.get(pk=version.pk)
+    actor = getattr(personas, who)
+    if name in ("approve", "return_for_revision"):
+        decisions.decision_on_draft(
+            actor=actor,
+            version=version,
+            outcome="approve" if name == "approve" else "return",
+            meeting=_meeting(today),
+            recommendations=[line for line in comment.splitlines() if line.strip()],
+        )
+        return Version.objects.get(pk=version.pk)
     return workflow.version_transition(
-        actor=getattr(personas, who),
-        version=Version.objects.get(pk=version.pk),
-        name=name,
-        comment=comment,
-        today=D(today),
+        actor=actor, version=version, name=name, comment=comment, today=D(today)
     )
+
+
+def _answer_all(personas, version) -> None:
+    for rec in decisions.open_recommendations(version):
+        decisions.recommendation_answer(
+            actor=personas.drafter,
+            recommendation=rec,
+            revision=rec.revision,
+            answer="accepted",
+            text="4-деңгей толықтырылды",
+        )
 
 
 def _active(version) -> list[Deadline]:
@@ -78,6 +104,20 @@ def test_a_version_goes_from_drafting_to_publication_with_a_revision_round(perso
         personas.energy,
     )
     assert Deadline.objects.get(pk=review.pk).status == "met"
+    [decision] = Decision.objects.filter(version=v)
+    assert (decision.outcome, decision.votes_for, decision.protocol_number) == (
+        "return",
+        7,
+        "12/2024",
+    )
+    assert list(Recommendation.objects.values_list("text", "answer")) == [
+        ("Толықтырыңыз: 4-деңгей", "pending")
+    ]
+    # Rules §13: every recommendation is answered before the draft goes back.
+    with pytest.raises(workflow.WorkflowError, match="Answer every recommendation"):
+        _move(personas, v, "resubmit", "drafter", today="2024-05-10")
+    assert Version.objects.get(pk=v.pk).status == "revision"
+    _answer_all(personas, v)
     v = _move(personas, v, "resubmit", "drafter", today="2024-05-10")
     [re_review] = _active(v)
     assert (re_review.working_days, re_review.due_date) == (2, D("2024-05-14"))
@@ -110,6 +150,12 @@ def test_a_version_goes_from_drafting_to_publication_with_a_revision_round(perso
         .count()
         == 7
     )
+    assert list(
+        AuditEvent.objects.filter(action__startswith="sqf.decision.")
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    ) == ["sqf.decision.return", "sqf.decision.approve"]
+    assert AuditEvent.objects.filter(action="sqf.recommendation.answer").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -147,7 +193,7 @@ def test_a_move_from_the_wrong_state_is_refused_and_writes_nothing(personas, rea
     )
     with pytest.raises(workflow.WorkflowError, match="not possible"):
         _move(personas, ready, "approve", "secretary")
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(ValidationError):
         _move(personas, ready, "return_for_revision", "secretary", comment="")
     assert (
         VersionTransition.objects.count(),
@@ -155,6 +201,117 @@ def test_a_move_from_the_wrong_state_is_refused_and_writes_nothing(personas, rea
         Deadline.objects.count(),
     ) == before
     assert Version.objects.get(pk=ready.pk).status == "drafting"
+    assert not Decision.objects.exists()
+
+
+def test_approval_and_return_need_the_councils_decision(personas, ready) -> None:
+    _move(personas, ready, "submit", "drafter")
+    for name in ("approve", "return_for_revision"):
+        with pytest.raises(workflow.WorkflowError, match="decision"):
+            workflow.version_transition(
+                actor=personas.secretary, version=ready, name=name, comment="x"
+            )
+    response = personas.client_for(personas.secretary).post(
+        reverse("sbsh:transition", args=[ready.pk, "approve"])
+    )
+    assert response.status_code == 302
+    assert Version.objects.get(pk=ready.pk).status == "council_review"
+
+
+@pytest.mark.parametrize(
+    ("votes", "meeting", "field"),
+    [
+        ((3, 3, 1), "2024-05-06", "votes_for"),
+        ((0, 0, 0), "2024-05-06", "votes_for"),
+        ((5, 1, 0), "2024-05-02", "meeting_date"),  # before the draft reached the council
+        ((5, 1, 0), "2999-01-01", "meeting_date"),
+    ],
+)
+def test_a_decision_that_contradicts_its_protocol_is_refused(
+    personas, ready, votes, meeting, field
+) -> None:
+    _move(personas, ready, "submit", "drafter", today="2024-05-03")
+    before = (AuditEvent.objects.count(), VersionTransition.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        decisions.decision_on_draft(
+            actor=personas.secretary,
+            version=ready,
+            outcome="approve",
+            meeting=_meeting(meeting, votes),
+        )
+    assert field in exc.value.message_dict
+    assert (AuditEvent.objects.count(), VersionTransition.objects.count()) == before
+    assert not Decision.objects.exists()
+    assert Version.objects.get(pk=ready.pk).status == "council_review"
+
+
+def test_a_return_needs_recommendations_and_only_the_secretary_decides(personas, ready) -> None:
+    _move(personas, ready, "submit", "drafter")
+    with pytest.raises(ValidationError, match="recommendation"):
+        decisions.decision_on_draft(
+            actor=personas.secretary,
+            version=ready,
+            outcome="return",
+            meeting=_meeting("2024-05-06"),
+        )
+    for who in ("member", "drafter", "officer", "outsider"):
+        with pytest.raises(PermissionError):
+            decisions.decision_on_draft(
+                actor=getattr(personas, who),
+                version=ready,
+                outcome="return",
+                meeting=_meeting("2024-05-06"),
+                recommendations=["x"],
+            )
+        response = personas.client_for(getattr(personas, who)).post(
+            reverse("sbsh:decide-draft", args=[ready.pk]),
+            {
+                "meeting_date": "2024-05-06",
+                "protocol_number": "1",
+                "votes_for": 5,
+                "votes_against": 0,
+                "votes_abstained": 0,
+                "outcome": "approve",
+            },
+        )
+        assert response.status_code == 403
+    assert not Decision.objects.exists()
+
+
+def test_sending_needs_both_languages_documents_of_the_frozen_content(
+    personas, sqf, monkeypatch
+) -> None:
+    from exports.models import Rendering
+    from exports.services import HANDOVER_DOCUMENTS, _key
+    from exports.content import version_content
+    from sbsh.models import Handover
+
+    seed_calendar()
+    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
+    v = _move(personas, sqf.version, "submit", "drafter")
+    v = _move(personas, v, "approve", "secretary", today="2024-05-06")
+    with pytest.raises(workflow.WorkflowError, match="KK PDF, KK DOCX, RU PDF, RU DOCX"):
+        _move(personas, v, "send", "drafter", today="2024-05-07")
+    key = _key(version_content(v))
+    made = [
+        Rendering.objects.create(
+            version=v, language=lang, format=fmt, content_sha256=key, status="ready"
+        )
+        for lang, fmt in HANDOVER_DOCUMENTS[:3]
+    ]
+    with pytest.raises(workflow.WorkflowError, match="RU DOCX"):
+        _move(personas, v, "send", "drafter", today="2024-05-07")
+    assert Version.objects.get(pk=v.pk).status == "approved" and not Handover.objects.exists()
+    made.append(
+        Rendering.objects.create(
+            version=v, language="ru", format="docx", content_sha256=key, status="ready"
+        )
+    )
+    v = _move(personas, v, "send", "drafter", today="2024-05-07")
+    [handover] = Handover.objects.filter(version=v)
+    assert set(handover.renderings.all()) == set(made)
+    assert handover.sent_by == personas.drafter
 
 
 def test_submission_is_refused_while_the_compliance_check_blocks(personas, sqf) -> None:
@@ -184,7 +341,7 @@ def test_the_overview_offers_each_person_only_their_moves(personas, ready) -> No
         .content.decode()
     )
     assert 'data-testid="move-submit"' in drafter and 'data-testid="move-withdraw"' in drafter
-    assert 'data-testid="move-' not in secretary
+    assert 'data-testid="move-' not in secretary and 'data-testid="decide"' not in secretary
     response = personas.client_for(personas.member).post(
         reverse("sbsh:transition", args=[ready.pk, "submit"])
     )
@@ -198,31 +355,83 @@ def test_the_overview_offers_each_person_only_their_moves(personas, ready) -> No
 
 
 PEOPLE = ["drafter", "expert", "member", "secretary", "officer", "outsider", "admin"]
+REACHED: set[str] = set()
+CLOCKED = {
+    "preparation": "§8",
+    "drafting": "§11",
+    "council_review": "§12",
+    "revision": "§13",
+    "re_review": "§13",
+    "approved": "§14",
+}
 
 
 @pytest.mark.slow
-def test_random_moves_by_random_people_keep_the_rules(personas, ready) -> None:
+def test_random_moves_by_random_people_keep_the_rules(personas, ready, monkeypatch) -> None:
     """Stateful property test: only allowed moves by allowed roles succeed; a refused move
-    writes nothing; each clocked state has exactly one open deadline; the log matches."""
+    writes nothing; each clocked state has exactly one open deadline, due when the
+    calendar says; the log and the audit trail match the moves."""
+    from deadlines.rules import Stage
+    from deadlines.services import deadline_open, work_calendar
+
+    monkeypatch.setattr("sbsh.selectors.preparation_checklist", lambda version: [])
+    calendar = work_calendar()
+    today = D("2024-05-03")
 
     class Walk(RuleBasedStateMachine):
         @initialize()
         def start(self) -> None:
+            # As a council decision leaves it: in preparation with the §8 clock running.
+            Version.objects.filter(pk=ready.pk).update(status="preparation")
+            deadline_open(
+                subject=Version.objects.get(pk=ready.pk),
+                stage=Stage.PREPARATION,
+                organisation=personas.energy,
+                start_date=today,
+                actor=None,
+            )
             self.expected: list[tuple[str, str]] = []
+            self.audits = AuditEvent.objects.filter(action__startswith="sqf.version.").count()
 
         @rule(name=st.sampled_from(sorted(workflow.MOVES)), who=st.sampled_from(PEOPLE))
         def move(self, name: str, who: str) -> None:
+            self._try(name, who)
+
+        @rule(data=st.data())
+        def likely_move(self, data: st.DataObject) -> None:
+            """A move the state allows, mostly by someone holding the role: reaches far."""
+            from django_fsm import can_proceed
+
+            version = Version.objects.get(pk=ready.pk)
+            # Withdrawal ends the walk; the `move` rule tries it often enough.
+            names = [
+                n
+                for n in sorted(workflow.MOVES)
+                if n != "withdraw" and can_proceed(getattr(version, n))
+            ]
+            if not names:
+                return
+            name = data.draw(st.sampled_from(names))
+            holders = [p for p in PEOPLE if workflow.may_move(getattr(personas, p), version, name)]
+            who = data.draw(
+                st.sampled_from(holders if holders and data.draw(st.booleans()) else PEOPLE)
+            )
+            self._try(name, who)
+
+        def _try(self, name: str, who: str) -> None:
             version = Version.objects.get(pk=ready.pk)
             user = getattr(personas, who)
-            allowed = workflow.may_move(user, version, name) and any(
-                n == name for n, _m in workflow.available_moves(user, version)
+            allowed = (
+                workflow.may_move(user, version, name)
+                and any(n == name for n, _m in workflow.available_moves(user, version))
+                and not workflow.blockers(version, name)
             )
             before = (version.status, VersionTransition.objects.count(), AuditEvent.objects.count())
             try:
-                after = workflow.version_transition(
-                    actor=user, version=version, name=name, comment="x", today=D("2024-05-03")
+                after = _move(
+                    personas, version, name, who, comment="Толықтырыңыз", today="2024-05-03"
                 )
-            except (PermissionError, workflow.WorkflowError):
+            except (PermissionError, workflow.WorkflowError, ValidationError):
                 assert not allowed, (name, who, version.status)
                 assert (
                     Version.objects.get(pk=ready.pk).status,
@@ -230,32 +439,51 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready) -> None:
                     AuditEvent.objects.count(),
                 ) == before
             else:
-                assert allowed, (name, who)
+                assert allowed, (name, who, before[0])
+                event(f"reached {after.status}")
+                REACHED.add(after.status)
                 self.expected.append((before[0], after.status))
+                self.audits += 1
+
+        @rule()
+        def answer_recommendations(self) -> None:
+            version = Version.objects.get(pk=ready.pk)
+            if version.status == "revision":
+                _answer_all(personas, version)
+            else:
+                for rec in Recommendation.objects.filter(version=version, answer="pending"):
+                    with pytest.raises(PermissionError):
+                        decisions.recommendation_answer(
+                            actor=personas.drafter,
+                            recommendation=rec,
+                            revision=rec.revision,
+                            answer="accepted",
+                            text="x",
+                        )
 
         @invariant()
         def clocks_and_log_agree(self) -> None:
             version = Version.objects.get(pk=ready.pk)
             active = _active(version)
-            clocked = {
-                "drafting": None,
-                "council_review": "§12",
-                "revision": "§13",
-                "re_review": "§13",
-                "approved": "§14",
-            }
-            if clocked.get(version.status):
-                assert len(active) == 1 and active[0].clause == clocked[version.status]
-            elif version.status not in ("drafting",):
+            clause = CLOCKED.get(version.status)
+            if clause:
+                assert len(active) == 1 and active[0].clause == clause, (version.status, active)
+                assert active[0].due_date == calendar.add_working_days(
+                    active[0].start_date, active[0].working_days
+                )
+            else:
                 assert active == []
             log = list(
                 VersionTransition.objects.filter(version=version).values_list("source", "target")
             )
             assert log == self.expected
+            assert (
+                AuditEvent.objects.filter(action__startswith="sqf.version.").count() == self.audits
+            )
 
     Walk.TestCase.settings = settings(
-        max_examples=25,
-        stateful_step_count=12,
+        max_examples=40,
+        stateful_step_count=20,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
@@ -276,6 +504,15 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready) -> None:
     Walk.__init__ = init
     Walk.teardown = teardown
     Walk.TestCase("runTest").runTest()
+    # The walk must reach the far end of the Rules, not stay near the start.
+    assert {
+        "drafting",
+        "council_review",
+        "revision",
+        "re_review",
+        "approved",
+        "published",
+    } <= REACHED, REACHED
 
 
 @pytest.mark.postgres

@@ -1,0 +1,654 @@
+"""Pages of the Rules' process around the document: grounds (§5–§6), council decisions
+(§8, §12–§13, §15), answers to recommendations (§13), review comments, the changes since
+a return, and the history of a version. Every view authorises through councils.access
+and writes through the services (sbsh.decisions, sbsh.review, sbsh.workflow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from classifiers.models import Node
+from councils import access
+from councils.access import Action
+from councils.models import AuditEvent, Organisation
+from deadlines.models import Deadline
+from sbsh import decisions, forms, review, services, workflow
+from sbsh.models import (
+    Decision,
+    Framework,
+    GapFinding,
+    Ground,
+    GroundRow,
+    Recommendation,
+    Version,
+    VersionTransition,
+)
+from sbsh.views import _apply_form_errors, _context, _version
+
+
+def _forbidden_to_403(func: Any) -> Any:
+    """Services raise PermissionError; the page answers 403."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PermissionError:
+            raise PermissionDenied from None
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for ms in exc.message_dict.values() for m in ms]
+    return list(exc.messages)
+
+
+# --- grounds (Rules §5–§6) --------------------------------------------------------------------
+
+
+def _ground_deadlines(ids: list[int]) -> dict[int, Deadline]:
+    found: dict[int, Deadline] = {}
+    for d in Deadline.objects.filter(
+        content_type__app_label="sbsh",
+        content_type__model="ground",
+        object_id__in=[str(i) for i in ids],
+    ).order_by("id"):
+        found[int(d.object_id)] = d
+    return found
+
+
+@login_required
+@require_GET
+def grounds_list(request: HttpRequest) -> HttpResponse:
+    grounds = list(access.grounds_for_user(request.user)[:500])
+    clocks = _ground_deadlines([g.pk for g in grounds])
+    for g in grounds:
+        g.clock = clocks.get(g.pk)
+    councils = list(access.councils_for_grounds(request.user))
+    offers = []
+    for council in councils:
+        if access.can_file_proposal(request.user, council):
+            offers.append((council, Ground.Kind.PROPOSAL, Ground.Kind.PROPOSAL.label))
+        if access.can_file_analysis(request.user, council):
+            offers.append((council, Ground.Kind.ANALYSIS, Ground.Kind.ANALYSIS.label))
+    decide = [c for c in councils if access.can_record_decision(request.user, c)]
+    return render(
+        request,
+        "sbsh/grounds.html",
+        {"grounds": grounds, "offers": offers, "decide": decide},
+    )
+
+
+def _frameworks_of(council: Organisation) -> Any:
+    return Framework.objects.filter(council=council).order_by("sector_ru")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_forbidden_to_403
+def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
+    if kind not in Ground.Kind.values:
+        raise Http404
+    council_obj = get_object_or_404(Organisation, pk=council, kind=Organisation.Kind.COUNCIL)
+    allowed = (
+        access.can_file_proposal(request.user, council_obj)
+        if kind == Ground.Kind.PROPOSAL
+        else access.can_file_analysis(request.user, council_obj)
+    )
+    if not allowed:
+        raise PermissionDenied
+    from django.utils import timezone
+
+    form = forms.GroundForm(
+        request.POST or None,
+        frameworks=_frameworks_of(council_obj),
+        kind=kind,
+        initial={"revision": 1, "year": timezone.localdate().year - 1},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ground = decisions.ground_create(
+                    actor=request.user,
+                    kind=kind,
+                    council=council_obj,
+                    year=data["year"],
+                    framework=data["framework"],
+                    sector_kk=data["sector_kk"],
+                    sector_ru=data["sector_ru"],
+                    justification=data["justification"],
+                    findings=data.get("findings", ""),
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The draft is saved. Complete it and file it to the council.")
+                )
+                return redirect("sbsh:ground", ground.pk)
+        status = 422
+    return render(
+        request,
+        "sbsh/ground_new.html",
+        {"form": form, "council": council_obj, "kind": kind, "kind_label": Ground.Kind(kind).label},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_forbidden_to_403
+def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.VIEW)
+    can_edit = access.can_edit_ground(request.user, ground)
+    form = None
+    status = 200
+    if can_edit:
+        form = forms.GroundForm(
+            request.POST or None,
+            frameworks=_frameworks_of(ground.council),
+            kind=ground.kind,
+            initial={
+                "revision": ground.revision,
+                "year": ground.year,
+                "framework": ground.framework_id,
+                "sector_kk": ground.sector_kk,
+                "sector_ru": ground.sector_ru,
+                "justification": ground.justification,
+                "findings": ground.findings,
+            },
+        )
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            data = form.cleaned_data
+            values = {
+                k: data[k] for k in ("year", "framework", "sector_kk", "sector_ru", "justification")
+            }
+            if "findings" in data:
+                values["findings"] = data["findings"]
+            try:
+                decisions.ground_save(
+                    actor=request.user, ground=ground, revision=data["revision"], **values
+                )
+            except services.EditConflict:
+                messages.error(
+                    request,
+                    _(
+                        "Someone saved this ground meanwhile; your changes are below, reload to see theirs."
+                    ),
+                )
+                status = 409
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+                status = 422
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("sbsh:ground", ground.pk)
+        else:
+            status = 422
+    clock = _ground_deadlines([ground.pk]).get(ground.pk)
+    return render(
+        request,
+        "sbsh/ground.html",
+        {
+            "ground": ground,
+            "form": form,
+            "can_edit": can_edit,
+            "rows": list(ground.rows.all()),
+            "gaps": list(ground.gaps.select_related("oked")),
+            "row_form": forms.GroundRowForm(),
+            "gap_form": forms.GapForm(),
+            "problems": decisions.ground_problems(ground) if can_edit else [],
+            "clock": clock,
+            "decisions": list(ground.decisions.all()),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def ground_row_add(request: HttpRequest, gid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    form = forms.GroundRowForm(request.POST)
+    if form.is_valid():
+        try:
+            decisions.ground_row_add(actor=request.user, ground=ground, **form.cleaned_data)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+    else:
+        messages.error(request, _("Fill in the proposed text and the reason (Rules §5.1)."))
+    return redirect("sbsh:ground", ground.pk)
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def ground_row_delete(request: HttpRequest, gid: int, rid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    decisions.ground_row_delete(
+        actor=request.user, row=get_object_or_404(GroundRow, pk=rid, ground=ground)
+    )
+    return redirect("sbsh:ground", ground.pk)
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def gap_add(request: HttpRequest, gid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    form = forms.GapForm(request.POST)
+    if form.is_valid():
+        node = (
+            Node.objects.filter(pk=form.cleaned_data["oked"][0]).select_related("edition").first()
+        )
+        if node is None:
+            messages.error(request, _("Pick an OKED code from the list (Rules §5.2)."))
+        else:
+            try:
+                decisions.gap_add(
+                    actor=request.user,
+                    ground=ground,
+                    oked=node,
+                    coverage=form.cleaned_data["coverage"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for m in _errors(exc):
+                    messages.error(request, m)
+    else:
+        for errors in form.errors.values():
+            for m in errors:
+                messages.error(request, m)
+    return redirect("sbsh:ground", ground.pk)
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def gap_delete(request: HttpRequest, gid: int, fid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    decisions.gap_delete(
+        actor=request.user, gap=get_object_or_404(GapFinding, pk=fid, ground=ground)
+    )
+    return redirect("sbsh:ground", ground.pk)
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def ground_file(request: HttpRequest, gid: int) -> HttpResponse:
+    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    try:
+        decisions.ground_file(actor=request.user, ground=ground)
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Filed to the council (Rules §6)."))
+    return redirect("sbsh:ground", ground.pk)
+
+
+# --- council decisions --------------------------------------------------------------------------
+
+
+def _meeting(data: dict[str, Any]) -> decisions.Meeting:
+    return decisions.Meeting(
+        meeting_date=data["meeting_date"],
+        protocol_number=data["protocol_number"],
+        votes_for=data["votes_for"],
+        votes_against=data["votes_against"],
+        votes_abstained=data["votes_abstained"],
+        comment=data.get("comment", ""),
+        protocol_file=data.get("protocol_file"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_forbidden_to_403
+def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
+    council_obj = get_object_or_404(
+        Organisation.objects.select_related("state_body"),
+        pk=council,
+        kind=Organisation.Kind.COUNCIL,
+    )
+    if not access.can_record_decision(request.user, council_obj):
+        raise PermissionDenied
+    open_grounds = Ground.objects.filter(
+        council=council_obj, status=Ground.Status.FILED
+    ).select_related("framework", "created_by")
+    preselect = [int(x) for x in request.GET.getlist("ground") if x.isdigit()]
+    first = open_grounds.filter(pk__in=preselect).first()
+    form = forms.DecisionOnGroundsForm(
+        request.POST or None,
+        request.FILES or None,
+        grounds=open_grounds,
+        frameworks=_frameworks_of(council_obj),
+        initial={
+            "grounds": preselect,
+            "votes_abstained": 0,
+            "framework": first.framework_id if first else None,
+            "sector_kk": first.sector_kk if first else "",
+            "sector_ru": first.sector_ru if first else "",
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decision = decisions.decision_on_grounds(
+                    actor=request.user,
+                    council=council_obj,
+                    grounds=list(data["grounds"]),
+                    outcome=data["outcome"],
+                    meeting=_meeting(data),
+                    framework=data["framework"],
+                    update_ground=data["update_ground"],
+                    sector_kk=data["sector_kk"],
+                    sector_ru=data["sector_ru"],
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("The council's decision is recorded."))
+                if decision.opened_version_id:
+                    return redirect("sbsh:overview", decision.opened_version_id)
+                return redirect("sbsh:decision", decision.pk)
+        status = 422
+    return render(
+        request,
+        "sbsh/decide_grounds.html",
+        {"form": form, "council": council_obj, "has_grounds": open_grounds.exists()},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_forbidden_to_403
+def decide_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    if not access.can_record_decision(request.user, version.framework.council_id):
+        raise PermissionDenied
+    if version.status not in (Version.Status.COUNCIL_REVIEW, Version.Status.RE_REVIEW):
+        messages.error(
+            request,
+            _("The council decides on a draft only while it is under review (Rules §12–§13)."),
+        )
+        return redirect("sbsh:overview", version.pk)
+    form = forms.DecisionOnDraftForm(
+        request.POST or None, request.FILES or None, initial={"votes_abstained": 0}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decisions.decision_on_draft(
+                    actor=request.user,
+                    version=version,
+                    outcome=data["outcome"],
+                    meeting=_meeting(data),
+                    recommendations=form.recommendation_list(),
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            except workflow.WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The council's decision is recorded."))
+                return redirect("sbsh:overview", version.pk)
+        status = 422
+    open_threads = sum(1 for t in review.threads(version) if not t.root.resolved_at)
+    return render(
+        request,
+        "sbsh/decide_draft.html",
+        _context(request, version, "decide", form=form, open_threads=open_threads),
+        status=status,
+    )
+
+
+def _decision_for_user(request: HttpRequest, did: int) -> Decision:
+    decision = get_object_or_404(
+        Decision.objects.select_related(
+            "council", "council__state_body", "recorded_by", "version", "framework"
+        ),
+        pk=did,
+    )
+    if not access.can_view_decision(request.user, decision):
+        raise PermissionDenied
+    return decision
+
+
+@login_required
+@require_GET
+def decision_detail(request: HttpRequest, did: int) -> HttpResponse:
+    decision = _decision_for_user(request, did)
+    return render(
+        request,
+        "sbsh/decision.html",
+        {
+            "decision": decision,
+            "grounds": list(decision.grounds.select_related("framework")),
+            "recommendations": list(decision.recommendations.select_related("answered_by")),
+        },
+    )
+
+
+@login_required
+@require_GET
+def protocol_download(request: HttpRequest, did: int) -> FileResponse:
+    decision = _decision_for_user(request, did)
+    if not decision.protocol_file:
+        raise Http404
+    response = FileResponse(
+        decision.protocol_file.open("rb"),
+        as_attachment=True,
+        filename=f"protocol-{decision.protocol_number}.pdf".replace("/", "-"),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- answers to recommendations (Rules §13) -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    rounds = list(
+        Decision.objects.filter(version=version, outcome=Decision.Outcome.RETURN)
+        .prefetch_related("recommendations__answered_by")
+        .order_by("-recorded_at", "-id")
+    )
+    can_answer = access.can_answer_recommendations(request.user, version)
+    return render(
+        request,
+        "sbsh/recommendations.html",
+        _context(request, version, "recommendations", rounds=rounds, can_answer=can_answer),
+    )
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    version = _version(request, pk)
+    rec = get_object_or_404(Recommendation, pk=rid, version=version)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accepted or rejected (Rules §13)."))
+        return redirect("sbsh:recommendations", version.pk)
+    try:
+        decisions.recommendation_answer(
+            actor=request.user,
+            recommendation=rec,
+            revision=form.cleaned_data["revision"],
+            answer=form.cleaned_data["answer"],
+            text=form.cleaned_data["answer_text"],
+        )
+    except services.EditConflict:
+        messages.error(
+            request, _("Someone answered this recommendation meanwhile; see the answer below.")
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("The answer is saved."))
+    return redirect(reverse("sbsh:recommendations", args=[version.pk]) + f"#rec-{rec.pk}")
+
+
+# --- review comments ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_forbidden_to_403
+def comments(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    can_comment = access.can_comment(request.user, version)
+    anchor_choices = review.anchors(version)
+    form = forms.CommentForm(
+        request.POST or None,
+        anchors=anchor_choices,
+        initial={
+            "anchor": request.GET.get("about", "passport"),
+            "column": request.GET.get("column", ""),
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_comment:
+            raise PermissionDenied
+        parent = None
+        if request.POST.get("parent"):
+            parent = get_object_or_404(review.Comment, pk=request.POST["parent"], version=version)
+            form = forms.ReplyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review.comment_add(
+                    actor=request.user,
+                    version=version,
+                    body=data["body"],
+                    anchor=data.get("anchor", ""),
+                    column=data.get("column", ""),
+                    language=data.get("language", ""),
+                    parent=parent,
+                )
+            except ValidationError as exc:
+                for m in _errors(exc):
+                    messages.error(request, m)
+                status = 422
+            else:
+                messages.success(request, _("The comment is posted."))
+                return redirect("sbsh:comments", version.pk)
+        else:
+            for errors in form.errors.values():
+                for m in errors:
+                    messages.error(request, m)
+            status = 422
+        if parent is not None:
+            form = forms.CommentForm(anchors=anchor_choices)
+    all_threads = review.threads(version)
+    about = request.GET.get("about", "")
+    shown = [t for t in all_threads if not about or t.root.anchor.startswith(about)]
+    return render(
+        request,
+        "sbsh/comments.html",
+        _context(
+            request,
+            version,
+            "comments",
+            form=form,
+            threads=shown,
+            about=about,
+            open_count=sum(1 for t in all_threads if not t.root.resolved_at),
+            can_comment=can_comment,
+            resolvable={t.root.pk for t in shown if review.can_resolve(request.user, t.root)},
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@_forbidden_to_403
+def comment_resolve(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    version = _version(request, pk)
+    comment = get_object_or_404(review.Comment, pk=cid, version=version, parent=None)
+    try:
+        review.comment_resolve(
+            actor=request.user, comment=comment, resolved=request.POST.get("resolved", "1") == "1"
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("sbsh:comments", version.pk)
+
+
+# --- changes since the return, and the history ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def changes(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(request, pk)
+    diff = review.changes_since_return(version)
+    answers = []
+    if diff is not None:
+        answers = list(diff.decision.recommendations.select_related("answered_by"))
+    return render(
+        request,
+        "sbsh/changes.html",
+        _context(request, version, "changes", diff=diff, answers=answers),
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every move and every save of this version, newest first; nothing here can be edited."""
+    version = _version(request, pk)
+    scope = services.version_scope(version)
+    events = list(
+        AuditEvent.objects.filter(
+            Q(scope=scope) | Q(object_type="sbsh.version", object_id=str(version.pk))
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")[:1000]
+    )
+    transitions = list(
+        VersionTransition.objects.filter(version=version)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    return render(
+        request,
+        "sbsh/history.html",
+        _context(request, version, "history", events=events, transitions=transitions),
+    )
