@@ -281,9 +281,9 @@ def test_a_return_needs_recommendations_and_only_the_secretary_decides(personas,
 def test_sending_needs_both_languages_documents_of_the_frozen_content(
     personas, sqf, monkeypatch
 ) -> None:
+    from exports.content import version_content
     from exports.models import Rendering
     from exports.services import HANDOVER_DOCUMENTS, _key
-    from exports.content import version_content
     from sbsh.models import Handover
 
     seed_calendar()
