@@ -350,8 +350,12 @@ def deadline_open(
     ).first()
     if active is not None:
         return active
-    working_days, due = _due_date(calendar or work_calendar(), stage, start_date)
+    calendar = calendar or work_calendar()
+    working_days, due = _due_date(calendar, stage, start_date)
+    today = timezone.localdate()
     deadline = Deadline.objects.create(
+        # A clock opened late (a ground filed for a past year) is overdue from the start.
+        status=status_for(due, today, due_soon_limit(calendar, today)),
         content_type=content_type,
         object_id=str(subject.pk),
         subject_label=(subject_label or str(subject))[:300],

@@ -155,3 +155,57 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
             ),
         )
     return Version.objects.get(pk=version.pk)
+
+
+def seed_demo_grounds() -> None:
+    """Grounds for the demo (once): a council member's proposal to change the power-sector
+    SQF, filed and waiting for the council's decision, and the ministry's gap analysis of
+    last year, still a draft."""
+    from django.utils import timezone
+
+    from sbsh import decisions
+    from sbsh.models import Ground
+
+    if Ground.objects.exists():
+        return
+    framework = Framework.objects.filter(sector_ru="Электроэнергетика").first()
+    member = User.objects.filter(username="member").first()
+    drafter = User.objects.filter(username="drafter").first()
+    if framework is None or member is None or drafter is None:
+        return
+    year = timezone.localdate().year - 1
+    proposal = decisions.ground_create(
+        actor=member,
+        kind=Ground.Kind.PROPOSAL,
+        council=framework.council,
+        year=year,
+        framework=framework,
+        justification=(
+            "Жаңартылатын энергия көздері станцияларында жаңа кәсіптер пайда болды; "
+            "6-деңгейдегі сипаттамалар нарық талаптарына сай емес."
+        ),
+    )
+    decisions.ground_row_add(
+        actor=member,
+        ground=proposal,
+        current_text="6-деңгей: электр станциясының ауысым бастығы.",
+        proposed_text="6-деңгей: электр станциясының ауысым бастығы; ЖЭК станциясының операторы.",
+        reason="ЖЭК станцияларының саны 2019 жылдан бері екі есе өсті.",
+    )
+    decisions.ground_file(actor=member, ground=proposal)
+    oked = Node.objects.filter(edition=current_edition(Classifier.OKED), code="35111").first()
+    analysis = decisions.ground_create(
+        actor=drafter,
+        kind=Ground.Kind.ANALYSIS,
+        council=framework.council,
+        year=year,
+        justification="Министрлік жетекшілік ететін салалардың ҚБШ-мен қамтылуын талдау.",
+    )
+    if oked is not None:
+        decisions.gap_add(
+            actor=drafter,
+            ground=analysis,
+            oked=oked,
+            coverage="partial",
+            note="Жел электр станциялары ҚБШ-да толық сипатталмаған.",
+        )

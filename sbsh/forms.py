@@ -154,7 +154,11 @@ class GroundForm(RevisionForm):
         self.fields["framework"].queryset = (
             frameworks if frameworks is not None else Framework.objects.none()
         )
-        if kind != "analysis":
+        if kind == "analysis":
+            # Rules §5.2: the analysis covers the state body's sectors, not one SQF.
+            for name in ("framework", "sector_kk", "sector_ru"):
+                del self.fields[name]
+        else:
             del self.fields["findings"]
 
 

@@ -555,7 +555,7 @@ class Ground(models.Model):
         ordering = ["-year", "-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} #{self.pk}"
+        return f"{self.get_kind_display()}, {self.year}: {self.target}"
 
     @property
     def target(self) -> str:

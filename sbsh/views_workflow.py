@@ -128,9 +128,9 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
                     kind=kind,
                     council=council_obj,
                     year=data["year"],
-                    framework=data["framework"],
-                    sector_kk=data["sector_kk"],
-                    sector_ru=data["sector_ru"],
+                    framework=data.get("framework"),
+                    sector_kk=data.get("sector_kk", ""),
+                    sector_ru=data.get("sector_ru", ""),
                     justification=data["justification"],
                     findings=data.get("findings", ""),
                 )
@@ -181,8 +181,6 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
             values = {
                 k: data[k] for k in ("year", "framework", "sector_kk", "sector_ru", "justification")
             }
-            if "findings" in data:
-                values["findings"] = data["findings"]
             try:
                 decisions.ground_save(
                     actor=request.user, ground=ground, revision=data["revision"], **values

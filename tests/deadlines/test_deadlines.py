@@ -29,7 +29,10 @@ def _open(personas, stage: str = Stage.REVIEW, start: str = "2024-05-03", org=No
     )
 
 
-def test_opening_a_deadline_fixes_its_due_date_from_the_calendar(personas, kz_calendar) -> None:
+def test_opening_a_deadline_fixes_its_due_date_from_the_calendar(
+    personas, kz_calendar, time_machine
+) -> None:
+    time_machine.move_to(dt.datetime(2024, 5, 3, 9, tzinfo=dt.UTC), tick=False)
     deadline = _open(personas)
     deadline = Deadline.objects.get(pk=deadline.pk)
     assert (deadline.clause, deadline.working_days, deadline.due_date) == (
@@ -41,6 +44,12 @@ def test_opening_a_deadline_fixes_its_due_date_from_the_calendar(personas, kz_ca
     event = AuditEvent.objects.get(action="deadline.open")
     assert event.actor == personas.drafter and event.changes["due_date"] == "2024-05-14"
     assert _open(personas).pk == deadline.pk  # the same clock is not started twice
+
+
+def test_a_clock_opened_after_its_due_date_is_overdue_at_once(personas, kz_calendar) -> None:
+    # A ground filed today for 2023: its §6 date (1 April 2024) passed long ago.
+    late = _open(personas, stage=Stage.GROUNDS, start="2023-06-01", org=personas.energy)
+    assert Deadline.objects.get(pk=late.pk).status == "overdue"
 
 
 def test_the_grounds_deadline_is_a_calendar_date(personas, kz_calendar) -> None:

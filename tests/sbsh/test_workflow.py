@@ -412,6 +412,8 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready, monkeypat
             if not names:
                 return
             name = data.draw(st.sampled_from(names))
+            if name == "resubmit" and data.draw(st.booleans()):
+                _answer_all(personas, version)
             holders = [p for p in PEOPLE if workflow.may_move(getattr(personas, p), version, name)]
             who = data.draw(
                 st.sampled_from(holders if holders and data.draw(st.booleans()) else PEOPLE)
@@ -484,6 +486,7 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready, monkeypat
     Walk.TestCase.settings = settings(
         max_examples=40,
         stateful_step_count=20,
+        derandomize=True,  # the same walks on every run, so CI cannot flake
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
