@@ -568,3 +568,14 @@ def test_two_people_making_the_same_move_at_once_apply_it_once(
     assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert VersionTransition.objects.filter(version=version, name="approve").count() == 1
     assert len(_active(Version.objects.get(pk=version.pk))) == 1
+
+
+def test_the_committed_state_diagram_is_generated_from_the_model() -> None:
+    from pathlib import Path
+
+    from sbsh.management.commands.workflow_diagram import DEFAULT, diagram
+
+    assert Path(DEFAULT).read_text(encoding="utf-8") == diagram(), (
+        "docs/workflow.dot is out of date: run `python manage.py workflow_diagram` "
+        "and `dot -Tsvg docs/workflow.dot -o docs/workflow.svg`"
+    )
