@@ -543,6 +543,9 @@ def test_two_people_making_the_same_move_at_once_apply_it_once(
     outcomes: list[str] = []
 
     def approve(who: str) -> None:
+        from django.utils import translation
+
+        translation.activate("en")  # threads do not inherit the test's language
         try:
             barrier.wait(timeout=10)
             _move(personas, version, "approve", who, today="2024-05-06")
@@ -568,6 +571,11 @@ def test_two_people_making_the_same_move_at_once_apply_it_once(
     assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert VersionTransition.objects.filter(version=version, name="approve").count() == 1
     assert len(_active(Version.objects.get(pk=version.pk))) == 1
+    # The losing decision was rolled back with its move: one decision, one audit row.
+    assert Decision.objects.filter(version=version).count() == 1
+    assert AuditEvent.objects.filter(action="sqf.decision.approve").count() == 1
+    # A clear message for the second person: the version has moved on meanwhile.
+    assert any("at the same moment" in o or "while the version is" in o for o in outcomes)
 
 
 def test_the_committed_state_diagram_is_generated_from_the_model() -> None:
