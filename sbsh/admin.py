@@ -8,7 +8,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from sbsh.models import Framework, Version
+from sbsh.models import (
+    Comment,
+    Decision,
+    Framework,
+    Ground,
+    Handover,
+    Recommendation,
+    Version,
+    VersionTransition,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,3 +43,49 @@ class VersionAdmin(ReadOnlyAdmin):
     list_display = ["framework", "number", "status", "name_ru", "updated_at", "updated_by"]
     list_select_related = ["framework", "updated_by"]
     list_filter = ["status"]
+
+
+# The Rules' record (moves, grounds, decisions, answers, comments, hand-overs) is written
+# only by the services in sbsh/workflow.py, sbsh/decisions.py and sbsh/review.py; the
+# admin shows it and never changes it.
+
+
+@admin.register(VersionTransition)
+class VersionTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "version", "name", "source", "target", "actor", "clause"]
+    list_select_related = ["version__framework", "actor"]
+    list_filter = ["name"]
+
+
+@admin.register(Ground)
+class GroundAdmin(ReadOnlyAdmin):
+    list_display = ["year", "kind", "status", "council", "framework", "created_by", "filed_at"]
+    list_select_related = ["council", "framework", "created_by"]
+    list_filter = ["kind", "status", "year"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["meeting_date", "protocol_number", "council", "outcome", "recorded_by"]
+    list_select_related = ["council", "recorded_by"]
+    list_filter = ["outcome"]
+    exclude = ["snapshot"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["version", "order", "answer", "answered_by", "answered_at"]
+    list_select_related = ["version__framework", "answered_by"]
+    list_filter = ["answer"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "version", "anchor_label", "author", "resolved_at"]
+    list_select_related = ["version__framework", "author"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "version", "sent_by", "content_sha256"]
+    list_select_related = ["version__framework", "sent_by"]

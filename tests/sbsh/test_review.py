@@ -269,3 +269,62 @@ def test_each_role_sees_what_waits_for_it_with_working_days_left(
     assert "Nothing waits for your ministry now" in drafter
     officer = _client(personas, "officer").get("/").content.decode()
     assert "No approved SQF is waiting" in officer
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_workflow_pages_run_the_same_number_of_queries_for_few_or_many_records(
+    personas, submitted
+) -> None:
+    """Threads, grounds, recommendations and history rows must not cost a query each."""
+    version, row = submitted
+    decisions.decision_on_draft(
+        actor=personas.secretary,
+        version=version,
+        outcome="return",
+        meeting=decisions.Meeting(D("2024-05-06"), "2", 6, 1, 0),
+        recommendations=["Бір", "Екі"],
+    )
+    secretary = _client(personas, "secretary")
+    pages = [
+        reverse("sbsh:comments", args=[version.pk]),
+        reverse("sbsh:recommendations", args=[version.pk]),
+        reverse("sbsh:changes", args=[version.pk]),
+        reverse("sbsh:history", args=[version.pk]),
+        reverse("sbsh:overview", args=[version.pk]),
+        reverse("sbsh:grounds"),
+        "/",
+    ]
+
+    def add(n: int) -> None:
+        for i in range(n):
+            c = review.comment_add(
+                actor=personas.member, version=version, anchor="passport", body=f"#{i}"
+            )
+            review.comment_add(actor=personas.drafter, version=version, parent=c, body="ok")
+            g = decisions.ground_create(
+                actor=personas.member,
+                kind="proposal",
+                council=personas.energy_council,
+                year=2024,
+                sector_kk="Сала",
+                sector_ru="Отрасль",
+                justification="x",
+            )
+            decisions.ground_row_add(
+                actor=personas.member, ground=g, current_text="", proposed_text="y", reason="z"
+            )
+            decisions.ground_file(actor=personas.member, ground=g)
+
+    add(1)
+    few = {url: _queries(secretary, url) for url in pages}
+    add(20)
+    many = {url: _queries(secretary, url) for url in pages}
+    assert many == few
