@@ -284,7 +284,7 @@ def test_workflow_pages_run_the_same_number_of_queries_for_few_or_many_records(
     personas, submitted
 ) -> None:
     """Threads, grounds, recommendations and history rows must not cost a query each."""
-    version, row = submitted
+    version, _row = submitted
     decisions.decision_on_draft(
         actor=personas.secretary,
         version=version,
