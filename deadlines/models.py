@@ -145,6 +145,20 @@ class Deadline(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def subject_url(self) -> str:
+        """The page of what the clock runs for, when it has one."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.urls import reverse
+
+        ct = ContentType.objects.get_for_id(self.content_type_id)  # cached, no query
+        name = SUBJECT_PAGES.get(f"{ct.app_label}.{ct.model}")
+        return reverse(name, args=[self.object_id]) if name else ""
+
+
+# The page of each kind of subject a clock runs for (Rules §6: grounds; §8–§14: versions).
+SUBJECT_PAGES = {"sbsh.version": "sbsh:overview", "sbsh.ground": "sbsh:ground"}
+
 
 class Notification(models.Model):
     class Event(models.TextChoices):

@@ -267,6 +267,9 @@ def test_each_role_sees_what_waits_for_it_with_working_days_left(
     # The ministry waits for the council now: nothing in its own list.
     drafter = _client(personas, "drafter").get("/").content.decode()
     assert "Nothing waits for your ministry now" in drafter
+    # The deadlines page links each clock to the version it runs for.
+    listing = client.get(reverse("deadlines:dashboard")).content.decode()
+    assert f'href="{reverse("sbsh:overview", args=[extra.pk])}"' in listing
     officer = _client(personas, "officer").get("/").content.decode()
     assert "No approved SQF is waiting" in officer
 
