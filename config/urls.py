@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisations/", include("councils.urls")),
     path("classifiers/", include("classifiers.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("registry/", include("sbsh.registry_urls")),
     path("sqf/", include("sbsh.urls")),
     path("sqf/", include("exports.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),

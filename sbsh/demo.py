@@ -157,42 +157,86 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
     return Version.objects.get(pk=version.pk)
 
 
-def seed_demo_grounds() -> None:
-    """Grounds for the demo (once): a council member's proposal to change the power-sector
-    SQF, filed and waiting for the council's decision, and the ministry's gap analysis of
-    last year, still a draft."""
+def seed_demo_history() -> None:
+    """The demo's story so far (once): version 1 of the power-sector SQF was published in
+    2025; a council member proposed an update, the council decided it (Rules §15.2), so
+    version 2 is in preparation and editable; a second proposal waits for the council's
+    decision; the ministry's gap analysis of last year is still a draft."""
     from django.utils import timezone
 
+    from councils.services import audit_record
     from sbsh import decisions
-    from sbsh.models import Ground
+    from sbsh.models import Ground, VersionTransition
+    from sbsh.registry import publication_create
 
-    if Ground.objects.exists():
-        return
     framework = Framework.objects.filter(sector_ru="Электроэнергетика").first()
-    member = User.objects.filter(username="member").first()
-    drafter = User.objects.filter(username="drafter").first()
-    if framework is None or member is None or drafter is None:
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["member", "drafter", "secretary", "officer"])
+    }
+    if framework is None or len(users) < 4 or Ground.objects.exists():
         return
+    member, drafter, secretary, officer = (
+        users[n] for n in ("member", "drafter", "secretary", "officer")
+    )
+    v1 = framework.versions.get(number=1)
+    if v1.status != Version.Status.PUBLISHED:
+        # Published before the workbench existed: recorded as such, not replayed.
+        approved = timezone.localdate().replace(year=timezone.localdate().year - 1, month=6, day=2)
+        Version.objects.filter(pk=v1.pk).update(
+            status=Version.Status.PUBLISHED, approved_on=approved
+        )
+        v1.refresh_from_db()
+        VersionTransition.objects.create(
+            version=v1,
+            name="publish",
+            source="drafting",
+            target="published",
+            actor=officer,
+            comment="Demo: published before the workbench was in use.",
+            clause="Rules §14",
+        )
+        publication_create(version=v1)
+        audit_record(actor=None, action="demo.publish", obj=v1, changes={"status": "published"})
     year = timezone.localdate().year - 1
-    proposal = decisions.ground_create(
-        actor=member,
-        kind=Ground.Kind.PROPOSAL,
+    today = timezone.localdate()
+
+    def proposal(text: str, current: str, proposed: str, reason: str) -> Ground:
+        ground = decisions.ground_create(
+            actor=member,
+            kind=Ground.Kind.PROPOSAL,
+            council=framework.council,
+            year=year,
+            framework=framework,
+            justification=text,
+        )
+        decisions.ground_row_add(
+            actor=member, ground=ground, current_text=current, proposed_text=proposed, reason=reason
+        )
+        return decisions.ground_file(actor=member, ground=ground)
+
+    decided = proposal(
+        "ҰКС 01-2017 өзгерістеріне сәйкес ЖЭК кәсіптерін нақтылау қажет.",
+        "5-деңгей: жел турбинасының технигі (3121).",
+        "5-деңгей: жел турбинасының технигі; күн электр станциясының технигі (3121).",
+        "ҰКС-ке жаңа кәсіптер енгізілді.",
+    )
+    decisions.decision_on_grounds(
+        actor=secretary,
         council=framework.council,
-        year=year,
+        grounds=[decided],
+        outcome="update",
+        meeting=decisions.Meeting(today, "12", 9, 0, 1),
         framework=framework,
-        justification=(
-            "Жаңартылатын энергия көздері станцияларында жаңа кәсіптер пайда болды; "
-            "6-деңгейдегі сипаттамалар нарық талаптарына сай емес."
-        ),
+        update_ground="nkz",
     )
-    decisions.ground_row_add(
-        actor=member,
-        ground=proposal,
-        current_text="6-деңгей: электр станциясының ауысым бастығы.",
-        proposed_text="6-деңгей: электр станциясының ауысым бастығы; ЖЭК станциясының операторы.",
-        reason="ЖЭК станцияларының саны 2019 жылдан бері екі есе өсті.",
+    proposal(
+        "Жаңартылатын энергия көздері станцияларында жаңа кәсіптер пайда болды; "
+        "6-деңгейдегі сипаттамалар нарық талаптарына сай емес.",
+        "6-деңгей: электр станциясының ауысым бастығы.",
+        "6-деңгей: электр станциясының ауысым бастығы; ЖЭК станциясының операторы.",
+        "ЖЭК станцияларының саны 2019 жылдан бері екі есе өсті.",
     )
-    decisions.ground_file(actor=member, ground=proposal)
     oked = Node.objects.filter(edition=current_edition(Classifier.OKED), code="35111").first()
     analysis = decisions.ground_create(
         actor=drafter,

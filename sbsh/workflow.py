@@ -291,6 +291,9 @@ def version_transition(
                 subject_label=f"{locked.framework.sector_ru} v{locked.number}",
             )
         if name == "publish":
+            from sbsh.registry import publication_create
+
+            publication_create(version=locked)
             for older in Version.objects.filter(
                 framework=locked.framework, status=S.PUBLISHED
             ).exclude(pk=locked.pk):

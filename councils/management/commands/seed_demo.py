@@ -26,10 +26,10 @@ class Command(BaseCommand):
         seed_calendar(say=self.stdout.write)
         users = seed_organisations_and_people(password=password)
         seed_grounds_clocks()
-        from sbsh.demo import seed_demo_grounds, seed_demo_sqf
+        from sbsh.demo import seed_demo_history, seed_demo_sqf
 
         version = seed_demo_sqf()
-        seed_demo_grounds()
+        seed_demo_history()
         if version is not None:
             self.stdout.write(f"Demo SQF: {version.name_ru} (version {version.number})")
         self.stdout.write(self.style.SUCCESS("Demo organisations and users are in place."))

@@ -1,0 +1,21 @@
+"""The public registry: no login (sbsh/views_registry.py)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from sbsh import views_registry as views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.registry_list, name="list"),
+    path("feed.atom", views.RegistryAtomFeed(), name="feed-atom"),
+    path("feed.json", views.registry_feed_json, name="feed-json"),
+    path("<int:framework>/", views.registry_sqf, name="sqf"),
+    path("<int:framework>/v<int:number>/", views.registry_sqf, name="version"),
+    path(
+        "<int:framework>/v<int:number>/<str:lang>.<str:fmt>",
+        views.registry_download,
+        name="download",
+    ),
+]
