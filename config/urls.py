@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from django.views.i18n import JavaScriptCatalog
 
 from config import views
@@ -18,6 +19,9 @@ urlpatterns = [
     path("sqf/", include("sbsh.urls")),
     path("sqf/", include("exports.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("sbsh.api_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -13,7 +13,9 @@ class UserLanguageMiddleware:
     """Activate the interface language: the user's choice, else the cookie, else Kazakh.
 
     Unlike Django's LocaleMiddleware the browser's Accept-Language is not consulted:
-    Kazakh is the state language and the default for everyone until they choose.
+    Kazakh is the state language and the default for everyone until they choose. The API
+    (/api/) is the exception: other systems name the language of the messages they want
+    with Accept-Language.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -27,6 +29,8 @@ class UserLanguageMiddleware:
             language = user.preferred_language
         elif cookie in SUPPORTED:
             language = cookie
+        elif request.path.startswith("/api/"):
+            language = _accepted(request.headers.get("Accept-Language", "")) or language
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
@@ -36,3 +40,11 @@ class UserLanguageMiddleware:
             response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         translation.deactivate()
         return response
+
+
+def _accepted(header: str) -> str | None:
+    for part in header.split(",")[:10]:
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in SUPPORTED:
+            return code
+    return None

@@ -1,0 +1,30 @@
+"""REST API routes (sbsh/api.py); the schema and its documentation pages in config/urls.py."""
+
+from __future__ import annotations
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from sbsh import api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("registry/publications", api.PublicationViewSet, basename="publication")
+router.register("versions", api.VersionViewSet, basename="version")
+router.register("recommendations", api.RecommendationViewSet, basename="recommendation")
+router.register("grounds", api.GroundViewSet, basename="ground")
+
+parts = api.PartViewSet.as_view({"get": "list"})
+part = api.PartViewSet.as_view({"get": "retrieve", "put": "update"})
+table1 = api.Table1ViewSet.as_view({"get": "list", "post": "create"})
+table1_row = api.Table1ViewSet.as_view({"get": "retrieve", "put": "update", "delete": "destroy"})
+comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
+
+urlpatterns = [
+    *router.urls,
+    path("versions/<int:version_pk>/parts/", parts, name="version-parts"),
+    path("versions/<int:version_pk>/parts/<str:key>/", part, name="version-part"),
+    path("versions/<int:version_pk>/table1/", table1, name="version-table1"),
+    path("versions/<int:version_pk>/table1/<int:pk>/", table1_row, name="version-table1-row"),
+    path("versions/<int:version_pk>/comments/", comments, name="version-comments"),
+]
