@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -42,7 +43,7 @@ def _publish(personas, version) -> Version:
         actor=personas.secretary,
         version=version,
         outcome="approve",
-        meeting=decisions.Meeting(dt.date.today(), "1", 5, 0, 0),
+        meeting=decisions.Meeting(timezone.localdate(), "1", 5, 0, 0),
     )
     for name, who in [("send", "drafter"), ("receive", "officer"), ("publish", "officer")]:
         workflow.version_transition(
@@ -209,7 +210,7 @@ def test_moves_decisions_comments_and_answers_over_the_api(personas, draft) -> N
 
     decision = {
         "outcome": "return",
-        "meeting_date": dt.date.today().isoformat(),
+        "meeting_date": timezone.localdate().isoformat(),
         "protocol_number": "4",
         "votes_for": 5,
         "votes_against": 1,
