@@ -204,6 +204,11 @@ class Version(ConcurrentTransitionMixin, models.Model):
     def publish(self) -> None:
         """Rules §14: placed on the SQF digital platform."""
 
+    @transition(field=status, source=S.SENT, target=S.APPROVED)
+    def return_handover(self) -> None:
+        """Rules §14: the national body returns a hand-over for a technical reason (a file
+        missing or damaged); the state body sends again."""
+
     @transition(field=status, source=S.PUBLISHED, target=S.SUPERSEDED)
     def supersede(self) -> None:
         """Rules §16: a newer version of the same SQF was published."""
@@ -763,6 +768,9 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("hand-over")

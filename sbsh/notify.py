@@ -49,6 +49,12 @@ MOVE_NOTICES: dict[str, tuple[str, list[tuple[str, tuple[str, ...]]]]] = {
         gettext_noop("The national body acknowledged receipt of the SQF (Rules §14)."),
         [(STATE_BODY, (Role.MINISTRY_STAFF,))],
     ),
+    "return_handover": (
+        gettext_noop(
+            "The national body returned the hand-over: a file is missing or damaged; send it again (Rules §14)."
+        ),
+        [(STATE_BODY, (Role.MINISTRY_STAFF,))],
+    ),
     "publish": (
         gettext_noop("The SQF was published on the SQF platform (Rules §14)."),
         [

@@ -8,6 +8,7 @@ from sbsh import views_workflow as wf
 app_name = "sbsh"
 urlpatterns = [
     path("", views.framework_list, name="list"),
+    path("inbox/", wf.inbox, name="inbox"),
     path("grounds/", wf.grounds_list, name="grounds"),
     path("grounds/new/<str:kind>/<int:council>/", wf.ground_new, name="ground-new"),
     path("grounds/<int:gid>/", wf.ground_detail, name="ground"),

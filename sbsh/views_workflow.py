@@ -650,3 +650,39 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "sbsh/history.html",
         _context(request, version, "history", events=events, transitions=transitions),
     )
+
+
+# --- the national body's inbox (Rules §14) ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Hand-overs waiting for the national body and the latest ones it dealt with, each
+    with its documents and their checksums, when it was sent and whether §14 was met."""
+    if not (access.is_national_officer(request.user) or access.is_administrator(request.user)):
+        raise PermissionDenied
+    from sbsh.models import Handover
+
+    handovers = list(
+        Handover.objects.select_related("version__framework__state_body", "sent_by")
+        .prefetch_related("renderings")
+        .order_by("-sent_at")[:100]
+    )
+    clocks = {
+        int(d.object_id): d
+        for d in Deadline.objects.filter(
+            content_type__app_label="sbsh",
+            content_type__model="version",
+            stage="handover",
+            object_id__in=[str(h.version_id) for h in handovers],
+        ).order_by("id")
+    }
+    waiting = [
+        h for h in handovers if h.version.status in ("sent", "received") and not h.returned_at
+    ]
+    done = [h for h in handovers if h not in waiting]
+    for h in handovers:
+        h.clock = clocks.get(h.version_id)
+        h.documents = sorted(h.renderings.all(), key=lambda r: (r.language, r.format))
+    return render(request, "sbsh/inbox.html", {"waiting": waiting, "done": done[:30]})

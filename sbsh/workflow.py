@@ -101,6 +101,15 @@ MOVES: dict[str, Move] = {
         Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
     ),
     "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
+    # Rules §14, technical: a document is missing or damaged; the §14 clock runs again.
+    "return_handover": Move(
+        Role.NATIONAL_OFFICER,
+        "national_body",
+        "Rules §14",
+        gettext_lazy("Return the hand-over (missing or damaged file)"),
+        Stage.HANDOVER,
+        needs_comment=True,
+    ),
     # Withdrawal is no clause of the Rules: the state body ends its own development.
     "withdraw": Move(
         Role.MINISTRY_STAFF, "state_body", "", gettext_lazy("Withdraw"), needs_comment=True
@@ -276,6 +285,13 @@ def version_transition(
                 sent_by=actor,
             )
             handover.renderings.set(handover_renderings)
+        if name in ("receive", "return_handover"):
+            stamp = {"received_at": timezone.now()}
+            if name == "return_handover":
+                stamp = {"returned_at": timezone.now(), "return_reason": comment.strip()}
+            Handover.objects.filter(
+                pk=Handover.objects.filter(version=locked).order_by("-sent_at").values("pk")[:1]
+            ).update(**stamp)
         for deadline in Deadline.objects.filter(
             object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
         ):

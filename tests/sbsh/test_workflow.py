@@ -587,3 +587,73 @@ def test_the_committed_state_diagram_is_generated_from_the_model() -> None:
         "docs/workflow.dot is out of date: run `python manage.py workflow_diagram` "
         "and `dot -Tsvg docs/workflow.dot -o docs/workflow.svg`"
     )
+
+
+def test_the_national_body_checks_a_hand_over_and_may_return_it_for_a_technical_reason(
+    personas, sqf, monkeypatch, django_capture_on_commit_callbacks, settings
+) -> None:
+    from exports.content import version_content
+    from exports.models import Rendering
+    from exports.services import HANDOVER_DOCUMENTS, _key
+    from sbsh.models import Handover
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    seed_calendar()
+    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
+    v = _move(personas, sqf.version, "submit", "drafter")
+    v = _move(personas, v, "approve", "secretary", today="2024-05-06")
+    key = _key(version_content(v))
+    for lang, fmt in HANDOVER_DOCUMENTS:
+        Rendering.objects.create(
+            version=v,
+            language=lang,
+            format=fmt,
+            content_sha256=key,
+            status="ready",
+            size=1000,
+            file_sha256="ab" * 32,
+        )
+    v = _move(personas, v, "send", "drafter", today="2024-05-07")
+    inbox = reverse("sbsh:inbox")
+    for who in ("drafter", "secretary", "member", "outsider"):
+        assert personas.client_for(getattr(personas, who)).get(inbox).status_code == 403
+    page = personas.client_for(personas.officer).get(inbox).content.decode()
+    assert 'data-testid="inbox-waiting"' in page and "abababababab" in page
+    assert page.count("/download/") == 4
+    # The §14 clock was met (sent the day after approval), and shown so.
+    assert 'data-testid="handover-clock">' in page
+    from django.utils import translation
+
+    # (A page request resets the active language; the message is checked in English.)
+    with translation.override("en"), pytest.raises(workflow.WorkflowError, match="reason"):
+        _move(personas, v, "return_handover", "officer", today="2024-05-08")
+    with django_capture_on_commit_callbacks(execute=True):
+        v = _move(
+            personas,
+            v,
+            "return_handover",
+            "officer",
+            comment="RU PDF ашылмайды",
+            today="2024-05-08",
+        )
+    assert v.status == "approved"
+    [clock] = _active(v)
+    assert (clock.clause, clock.start_date, clock.due_date) == (
+        "§14",
+        D("2024-05-08"),
+        D("2024-05-14"),
+    )
+    handover = Handover.objects.get(version=v)
+    assert handover.returned_at and handover.return_reason == "RU PDF ашылмайды"
+    from deadlines.models import Notification
+
+    assert Notification.objects.filter(
+        recipient=personas.drafter,
+        event="moved",
+        payload__message__contains="returned the hand-over",
+    ).exists()
+    v = _move(personas, v, "send", "drafter", today="2024-05-09")
+    assert Handover.objects.filter(version=v).count() == 2
+    v = _move(personas, v, "receive", "officer", today="2024-05-10")
+    assert Handover.objects.filter(version=v, received_at__isnull=False).count() == 1
