@@ -31,14 +31,19 @@ class UserLanguageMiddleware:
             language = cookie
         elif request.path.startswith("/api/"):
             language = _accepted(request.headers.get("Accept-Language", "")) or language
+        # Restored afterwards, so an in-process caller (a test, a management command)
+        # keeps its own language.
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.activate(previous) if previous else translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch = response.headers.get("Vary", "")
         if "Cookie" not in patch:
             response.headers["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
-        translation.deactivate()
         return response
 
 

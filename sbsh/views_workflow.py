@@ -216,6 +216,8 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
             "problems": decisions.ground_problems(ground) if can_edit else [],
             "clock": clock,
             "decisions": list(ground.decisions.all()),
+            "can_decide": ground.status == Ground.Status.FILED
+            and access.can_record_decision(request.user, ground.council_id),
         },
         status=status,
     )
