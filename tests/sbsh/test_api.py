@@ -273,3 +273,45 @@ def test_grounds_over_the_api_follow_the_same_rules_as_the_pages(personas, draft
     assert api(personas, "secretary").get("/api/grounds/").json()["results"] == []  # a draft
     assert api(personas, "secretary").get(f"/api/grounds/{ground.pk}/").status_code == 403
     assert api(personas, "outsider").get("/api/grounds/").json()["results"] == []
+
+
+SECTOR = {"drafter", "expert", "member", "secretary", "officer", "admin"}
+
+
+@pytest.mark.parametrize(
+    "who", [None, "drafter", "expert", "member", "secretary", "officer", "admin", "outsider"]
+)
+def test_every_read_endpoint_answers_each_persona_as_the_rules_say(personas, draft, who) -> None:
+    """Every GET endpoint × every persona: the sector's people read, another ministry's
+    staff are refused (never a leak through a list), nobody anonymous gets in."""
+    workflow.version_transition(actor=personas.drafter, version=draft, name="submit")
+    comment = Comment.objects.create(
+        version=draft, anchor="passport", anchor_label="Passport", body="x", author=personas.member
+    )
+    detail = {
+        f"{VERSIONS}{draft.pk}/": None,
+        f"{VERSIONS}{draft.pk}/parts/": None,
+        f"{VERSIONS}{draft.pk}/parts/analysis/": None,
+        f"{VERSIONS}{draft.pk}/table1/": None,
+        f"{VERSIONS}{draft.pk}/moves/": None,
+        f"{VERSIONS}{draft.pk}/comments/": None,
+        f"{VERSIONS}{draft.pk}/recommendations/": None,
+    }
+    client = api(personas, who)
+    for url in detail:
+        status = client.get(url).status_code
+        if who is None:
+            assert status in (401, 403), (url, status)
+        else:
+            assert status == (200 if who in SECTOR else 403), (who, url, status)
+    if who is None:
+        assert client.get(VERSIONS).status_code in (401, 403)
+        return
+    listed = {v["id"] for v in client.get(VERSIONS).json()["results"]}
+    assert (draft.pk in listed) is (who in SECTOR)
+    if who in SECTOR:
+        ids = [c["id"] for c in client.get(f"{VERSIONS}{draft.pk}/comments/").json()["results"]]
+        assert ids == [comment.pk]
+    # The public part answers everyone alike.
+    assert client.get("/api/registry/publications/").status_code == 200
+    assert client.get("/api/classifiers/editions/").status_code == 200
