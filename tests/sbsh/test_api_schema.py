@@ -30,12 +30,24 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", _application())
 
 
 @pytest.fixture(autouse=True)
-def _data(personas, sqf, monkeypatch) -> None:
-    """A version in drafting, the calendar, and documents never actually rendered."""
+def _data(personas, sqf, monkeypatch):
+    """A version in drafting, the calendar, and documents never actually rendered.
+
+    Calls into the WSGI app fire request_started/finished, whose close_old_connections
+    would close the test's database connection mid-transaction on PostgreSQL (Django's
+    own test client disconnects it the same way)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     from deadlines.demo import seed_calendar
 
     seed_calendar()
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 PEOPLE = [None, "drafter", "secretary", "member", "officer", "outsider"]
