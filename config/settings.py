@@ -9,11 +9,13 @@ variable (config/env.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_celery_beat",
+    "axes",
+    "csp",
     "councils",
     "classifiers",
     "deadlines",
@@ -76,11 +80,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "councils.middleware.SessionTimeoutMiddleware",
     "councils.middleware.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,9 +198,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A session lasts at most SESSION_COOKIE_AGE from login (absolute) and ends after
+# SESSION_IDLE_SECONDS without a request (idle): councils.middleware.SessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=300)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login throttling (django-axes): 5 failures for one user name from one address lock that
+# pair for 15 minutes — never forever, so nobody can lock a council member out before a
+# deadline (ASVS 6.1.1); a correct password is refused during the lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------
 # Kazakh is the default interface language (state language); Russian and English follow.
@@ -250,6 +275,22 @@ else:
     EMAIL_FILE_PATH = DATA_DIR / "sent-mail"
 
 # --- Security -------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from the app itself, no inline
+# script anywhere; styles allow inline attributes (the SQF document's table widths).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+        "form-action": [csp_constants.SELF],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -53,3 +53,47 @@ def _accepted(header: str) -> str | None:
         if code in SUPPORTED:
             return code
     return None
+
+
+def session_started(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """At sign-in (the session key was just rotated): start both timeout clocks."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session["auth_started"] = now
+        request.session["seen_at"] = now
+
+
+class SessionTimeoutMiddleware:
+    """End a signed-in session after SESSION_IDLE_SECONDS without a request (idle) or
+    SESSION_COOKIE_AGE after sign-in (absolute) — ASVS 7.3.1, 7.3.2 — and keep pages of
+    signed-in people out of every cache (Cache-Control: no-store, ASVS 14.3.2)."""
+
+    TOUCH_EVERY = 60  # seconds: do not write the session on every request
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if signed_in:
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault("auth_started", now)
+            seen = session.get("seen_at", now)
+            if now - seen > settings.SESSION_IDLE_SECONDS or (
+                now - started > settings.SESSION_COOKIE_AGE
+            ):
+                logout(request)  # flushes the session and rotates its key
+            elif now - seen >= self.TOUCH_EVERY or "seen_at" not in session:
+                session["seen_at"] = now
+        response = self.get_response(request)
+        if signed_in or (user is not None and user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+        return response

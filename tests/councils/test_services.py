@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from councils import services
 from councils.models import AuditEvent, Membership, Organisation, Role, User
@@ -106,7 +106,9 @@ def test_revoking_a_membership_is_audited(personas: Personas) -> None:
 
 def test_deactivating_a_user_ends_their_sessions(personas: Personas) -> None:
     client = Client()
-    assert client.login(username="member", password=PASSWORD)
+    assert client.login(
+        request=RequestFactory().post("/accounts/login/"), username="member", password=PASSWORD
+    )
     assert client.get("/").status_code == 200
     sessions_before = Session.objects.count()
     member = User.objects.get(pk=personas.member.pk)
