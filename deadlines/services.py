@@ -601,11 +601,16 @@ def notification_subject(notification: Notification) -> str:
     }
 
 
+@transaction.atomic
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    if marked:
+        # A bulk update like any other change: one audit row says who and how many.
+        audit_record(actor=user, action="notification.read", obj=user, changes={"marked": marked})
+    return marked
 
 
 def export_calendar_csv(year: int) -> str:
