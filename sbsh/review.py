@@ -12,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -201,19 +201,20 @@ def _text(value: str) -> str:
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """The new text with deletions struck out and insertions marked, escaped."""
+    """The new text with deletions struck out and insertions marked; every piece is
+    escaped by format_html (line breaks are kept by the page's white-space: pre-wrap)."""
     a = re.findall(r"\s+|[^\s]+", old)
     b = re.findall(r"\s+|[^\s]+", new)
-    out = []
+    pieces: list[SafeString] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
+            pieces.append(format_html("{}", "".join(a[i1:i2])))
             continue
         if i2 > i1:
-            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+            pieces.append(format_html("<del>{}</del>", "".join(a[i1:i2])))
         if j2 > j1:
-            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
-    return mark_safe("".join(out).replace("\n", "<br>"))  # noqa: S308 — every piece escaped
+            pieces.append(format_html("<ins>{}</ins>", "".join(b[j1:j2])))
+    return format_html("{}" * len(pieces), *pieces)
 
 
 @dataclass

@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --tests
 PY=.venv/bin/python
-echo "== ruff"
+echo "== ruff (incl. its security rules, S)"
 .venv/bin/ruff check .
+echo "== bandit (medium and high findings fail the run)"
+.venv/bin/bandit -q -r config councils classifiers deadlines sbsh exports -ll
 echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without migrations: run manage.py makemigrations" >&2; exit 1; }
