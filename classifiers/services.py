@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from classifiers import importers
 from classifiers.importers import ImportRejected, Problem
 from classifiers.models import Classifier, Correspondence, CrosswalkLink, Edition, Node
+from config.spreadsheet import csv_safe, csv_unsafe
 from councils.models import User
 from councils.services import audit_record
 
@@ -402,19 +403,14 @@ def crosswalk_export_csv() -> str:
         writer.writerow(
             [
                 link.isco.code,
-                _csv_safe(link.isco.title_en),
+                csv_safe(link.isco.title_en),
                 link.nkz.code,
-                _csv_safe(link.nkz.title_ru),
+                csv_safe(link.nkz.title_ru),
                 link.correspondence,
-                _csv_safe(link.note),
+                csv_safe(link.note),
             ]
         )
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    # Spreadsheets run cells that begin with these characters as formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass
@@ -463,7 +459,7 @@ def crosswalk_import_csv(
             importers.clean(cells.get("nkz_code")),
         )
         kind = importers.clean(cells.get("correspondence")).lower()
-        note = importers.clean(cells.get("note")).lstrip("'")
+        note = csv_unsafe(importers.clean(cells.get("note")))
         if isco_code not in isco_units:
             problems.append(
                 Problem(

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from classifiers.importers import ImportRejected, Problem, clean, csv_rows
+from config.spreadsheet import csv_safe, csv_unsafe
 from councils.models import Membership, Organisation, Role, User
 from councils.services import audit_record
 from deadlines.calendar import WorkCalendar, package_year
@@ -170,13 +171,13 @@ def calendar_import_csv(
         parsed[day] = {
             "kind": kind,
             "status": status,
-            "name_kk": cells.get("name_kk", "")[:200],
-            "name_ru": cells.get("name_ru", "")[:200],
-            "name_en": cells.get("name_en", "")[:200],
-            "legal_basis": (cells.get("legal_basis", "") or cells.get("note", ""))[:300]
+            "name_kk": csv_unsafe(cells.get("name_kk", ""))[:200],
+            "name_ru": csv_unsafe(cells.get("name_ru", ""))[:200],
+            "name_en": csv_unsafe(cells.get("name_en", ""))[:200],
+            "legal_basis": csv_unsafe(cells.get("legal_basis", "") or cells.get("note", ""))[:300]
             if kind in (CalendarException.Kind.TRANSFERRED, CalendarException.Kind.WORKING_WEEKEND)
-            else cells.get("legal_basis", "")[:300],
-            "note": cells.get("note", ""),
+            else csv_unsafe(cells.get("legal_basis", ""))[:300],
+            "note": csv_unsafe(cells.get("note", "")),
         }
     if problems:
         raise ImportRejected(problems)
@@ -625,11 +626,11 @@ def export_calendar_csv(year: int) -> str:
                 e.date.isoformat(),
                 e.kind,
                 e.status,
-                e.name_kk,
-                e.name_ru,
-                e.name_en,
-                e.legal_basis,
-                e.note,
+                csv_safe(e.name_kk),
+                csv_safe(e.name_ru),
+                csv_safe(e.name_en),
+                csv_safe(e.legal_basis),
+                csv_safe(e.note),
             ]
         )
     return out.getvalue()
