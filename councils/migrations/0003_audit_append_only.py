@@ -6,10 +6,11 @@ separate privilege an operator can revoke from the application's role.)"""
 from django.db import migrations
 
 TABLES = ["councils_auditevent", "sbsh_versiontransition"]
+# %% because the schema editor passes the SQL through the driver's parameter formatting.
 FUNCTION = """
 CREATE OR REPLACE FUNCTION sqf_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the % table is append-only: % refused', TG_TABLE_NAME, TG_OP
+    RAISE EXCEPTION 'the %% table is append-only: %% refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
