@@ -18,6 +18,7 @@ from classifiers import services
 from classifiers.forms import ImportJobForm
 from classifiers.models import CrosswalkLink, Edition, ImportJob, Node
 from classifiers.tasks import import_job_run, progress_key
+from councils.services import audit_record
 
 
 @admin.register(Edition)
@@ -217,6 +218,12 @@ class ImportJobAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         obj.original_name = form.cleaned_data["file"].name[:255]
         obj.save()
+        audit_record(
+            actor=request.user,
+            action="classifier.upload",
+            obj=obj,
+            changes={"file": obj.original_name},
+        )
         transaction.on_commit(lambda: import_job_run.delay(obj.pk))
         messages.info(request, _("The file is being loaded; this page shows the progress."))
 
