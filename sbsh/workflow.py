@@ -246,9 +246,12 @@ def version_transition(
             raise WorkflowError(" ".join(found))
         handover_renderings = None
         if name == "send":
+            from exports.content import content_hash, version_content
             from exports.services import handover_documents
 
             handover_renderings, _missing = handover_documents(locked)
+            # The content as approved and rendered, before the status moves on.
+            handover_hash = content_hash(version_content(locked))
         source = locked.status
         method()
         if name == "approve":
@@ -277,12 +280,8 @@ def version_transition(
             comment=comment.strip(),
         )
         if handover_renderings is not None:
-            from exports.content import content_hash, version_content
-
             handover = Handover.objects.create(
-                version=locked,
-                content_sha256=content_hash(version_content(locked)),
-                sent_by=actor,
+                version=locked, content_sha256=handover_hash, sent_by=actor
             )
             handover.renderings.set(handover_renderings)
         if name in ("receive", "return_handover"):
