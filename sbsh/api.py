@@ -144,7 +144,11 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Publication]:
         if self.action == "retrieve":
-            return Publication.objects.select_related("state_body").order_by("-id")
+            return (
+                Publication.objects.select_related("state_body")
+                .defer("search_text", "search_vector")
+                .order_by("-id")
+            )
         p = self.request.query_params
         body = p.get("state_body", "")
         return registry.publications_search(

@@ -12,6 +12,7 @@ started from and is refused when someone else saved in between (services.py).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -808,6 +809,9 @@ class Publication(models.Model):
     # Lower-cased names, sector, state body, parts' plain text and every cited code and
     # classifier title, in kk, ru and en: what the registry search reads.
     search_text = models.TextField(blank=True)
+    # PostgreSQL: the same text as a tsvector ('simple' configuration: no stemming, both
+    # languages alike) with a GIN index, searched by word prefixes. Empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("publication")

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -165,6 +167,10 @@ def publication_create(*, version: Version) -> Publication:
         change_summary=change_summary(previous.content if previous else None, content),
         search_text=_search_text(content, state_body),
     )
+    if connection.vendor == "postgresql":
+        Publication.objects.filter(pk=publication.pk).update(
+            search_vector=SearchVector(Value(publication.search_text), config="simple")
+        )
     PublicationTerm.objects.bulk_create(
         [
             PublicationTerm(publication=publication, kind=k, value=v)
@@ -196,19 +202,37 @@ def words(q: str) -> list[str]:
     return [w for w in q.lower()[:MAX_QUERY].split() if w][:MAX_WORDS]
 
 
+def _tsquery(found: list[str]) -> str:
+    """Every word as a prefix, all required: 'электр:* & 35111:*'. Only letters, digits,
+    dots and hyphens of a word reach the query syntax."""
+    terms = []
+    for word in found:
+        clean = re.sub(r"[^\w.\-]", "", word).strip(".-")
+        if clean:
+            terms.append(f"{clean}:*")
+    return " & ".join(terms)
+
+
 def publications_search(filters: Filters) -> QuerySet[Publication]:
     """Published versions matching every word (kk, ru, en, or a code) and every filter.
 
-    The text is stored lower-cased, so each word is a LIKE '%word%' on `search_text`,
-    which PostgreSQL serves from its trigram GIN index; the filters are EXISTS on the
-    (kind, value) index of the terms."""
+    On PostgreSQL every word is a prefix match in the GIN-indexed tsvector (whole words:
+    "электр" finds "электроэнергии", "35" finds "35111"); elsewhere a substring of the
+    lower-cased text. The filters are EXISTS on the (kind, value) index of the terms."""
     qs = Publication.objects.select_related("state_body", "framework").defer(
-        "content", "search_text"
+        "content", "search_text", "search_vector"
     )
     if not filters.include_superseded:
         qs = qs.filter(superseded_at__isnull=True)
-    for word in words(filters.q):
-        qs = qs.filter(search_text__contains=word)
+    found = words(filters.q)
+    if found and connection.vendor == "postgresql":
+        query = _tsquery(found)
+        if not query:
+            return qs.none()
+        qs = qs.filter(search_vector=SearchQuery(query, search_type="raw", config="simple"))
+    else:
+        for word in found:
+            qs = qs.filter(search_text__contains=word)
     if filters.state_body:
         qs = qs.filter(state_body_id=filters.state_body)
     for kind, value in (

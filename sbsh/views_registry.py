@@ -88,8 +88,10 @@ def registry_list(request: HttpRequest) -> HttpResponse:
 
 
 def _publication(framework: int, number: int | None = None) -> Publication:
-    qs = Publication.objects.select_related("state_body", "framework", "version").filter(
-        framework_id=framework
+    qs = (
+        Publication.objects.select_related("state_body", "framework", "version")
+        .defer("search_text", "search_vector")
+        .filter(framework_id=framework)
     )
     if number is None:
         found = qs.filter(superseded_at__isnull=True).first() or qs.order_by("-number").first()
@@ -107,7 +109,7 @@ def registry_sqf(request: HttpRequest, framework: int, number: int | None = None
     model = document_model(publication.content, lang)
     versions = list(
         Publication.objects.filter(framework_id=framework)
-        .defer("content", "search_text")
+        .defer("content", "search_text", "search_vector")
         .order_by("-number")
     )
     return render(
@@ -207,7 +209,7 @@ def _feed_items() -> list[Publication]:
     """Newest events first: publications, and supersessions as their own entries."""
     return list(
         Publication.objects.select_related("state_body")
-        .defer("content", "search_text")
+        .defer("content", "search_text", "search_vector")
         .order_by("-published_at", "-id")[:FEED_SIZE]
     )
 
