@@ -1,0 +1,1179 @@
+"""Benchmark: the public registry and its API under load (gunicorn + wrk).
+
+  .venv/bin/python bench/registry.py [--duration 30s] [--connections 20] [--threads 2]
+                                     [--workers 4] [--ref HEAD] [--collectstatic] [--keep]
+
+Not a test: it prints figures for docs/benchmarks.md. It needs PostgreSQL at
+127.0.0.1:5432 (user postgres, no password), Redis at 127.0.0.1:6379 and `wrk`.
+
+1. Drops and creates the database `sqf_bench_registry`, runs `manage.py migrate` and
+   `manage.py seed_demo` (classifiers, calendar, people and the demo SQF, whose version 1
+   is published with a Publication).
+2. Grows the registry to about 300 publications by copying the demo Publication and its
+   PublicationTerm rows (bulk_create; it only measures reads): 250 new SQFs over 26
+   sectors x 10 sub-fields, each with its own Framework and Version, 15 state bodies; 50
+   of them have a superseded version 1 and a current version 2. Each copy keeps 85-100 %
+   of the demo's search-text lines, except a rare quarter of them that it keeps with
+   2-8 %; outside the energy sectors the energy words and OKED 35 codes are replaced by
+   the sector's, and its OKED/NKZ terms are the sector's. Then ANALYZE.
+3. Starts gunicorn (sync workers) on a free port with DEBUG=false, waits for /health/,
+   checks every scenario answers 200, warms up, then runs
+   `wrk -t2 -c20 -d30s --latency -s stats.lua URL` per scenario. The Lua script prints
+   p50/p95/p99, requests, non-2xx responses (counted in `response()`) and socket errors.
+   A scenario that had socket timeouts (wrk gives up after 2 s and leaves those requests
+   out of its percentiles) is run again with `--timeout 10s` (--long-timeout).
+4. Counts SQL queries per request in-process (django.test.Client +
+   CaptureQueriesContext, same database and settings), also for searches that match
+   0, a few or many publications, times each page in-process without load, prints the
+   plans of the word search's two queries (as planned, and with the trigram index
+   forced), and profiles one request of the SQF page with cProfile.
+5. Prints Markdown tables; stops gunicorn and drops the database at the end (try/finally;
+   --keep leaves the database).
+
+--ref REF measures that commit, exported with `git archive` into a temporary folder,
+instead of the working tree (for a checkout someone is editing).
+
+The static files are read from STATIC_ROOT as configured (the repository's
+`staticfiles/`, built by collectstatic); --collectstatic builds a fresh copy in a
+temporary folder first (about 1 min).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pstats
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# The code under test: the working tree, or with --ref an exported commit (git archive).
+CODE = ROOT
+
+DB = "sqf_bench_registry"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+ENV = {
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+    "REDIS_URL": "redis://127.0.0.1:6379/5",
+    "SECRET_KEY": "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(60)),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DEBUG": "false",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+SEED = 20261126
+N_FRAMEWORKS, N_SUPERSEDED = 250, 50
+
+# --- the registry's shape -----------------------------------------------------------------------
+
+# State bodies added beside the demo's two (kk, ru, en).
+MINISTRIES = {
+    "industry": (
+        "Қазақстан Республикасының Өнеркәсіп және құрылыс министрлігі",
+        "Министерство промышленности и строительства Республики Казахстан",
+        "Ministry of Industry and Construction of the Republic of Kazakhstan",
+    ),
+    "transport": (
+        "Қазақстан Республикасының Көлік министрлігі",
+        "Министерство транспорта Республики Казахстан",
+        "Ministry of Transport of the Republic of Kazakhstan",
+    ),
+    "digital": (
+        "Қазақстан Республикасының Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігі",
+        "Министерство цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан",
+        "Ministry of Digital Development, Innovation and Aerospace Industry of the Republic of Kazakhstan",
+    ),
+    "health": (
+        "Қазақстан Республикасының Денсаулық сақтау министрлігі",
+        "Министерство здравоохранения Республики Казахстан",
+        "Ministry of Healthcare of the Republic of Kazakhstan",
+    ),
+    "education": (
+        "Қазақстан Республикасының Оқу-ағарту министрлігі",
+        "Министерство просвещения Республики Казахстан",
+        "Ministry of Education of the Republic of Kazakhstan",
+    ),
+    "trade": (
+        "Қазақстан Республикасының Сауда және интеграция министрлігі",
+        "Министерство торговли и интеграции Республики Казахстан",
+        "Ministry of Trade and Integration of the Republic of Kazakhstan",
+    ),
+    "tourism": (
+        "Қазақстан Республикасының Туризм және спорт министрлігі",
+        "Министерство туризма и спорта Республики Казахстан",
+        "Ministry of Tourism and Sports of the Republic of Kazakhstan",
+    ),
+    "finance": (
+        "Қазақстан Республикасының Қаржы министрлігі",
+        "Министерство финансов Республики Казахстан",
+        "Ministry of Finance of the Republic of Kazakhstan",
+    ),
+    "water": (
+        "Қазақстан Республикасының Су ресурстары және ирригация министрлігі",
+        "Министерство водных ресурсов и ирригации Республики Казахстан",
+        "Ministry of Water Resources and Irrigation of the Republic of Kazakhstan",
+    ),
+    "ecology": (
+        "Қазақстан Республикасының Экология және табиғи ресурстар министрлігі",
+        "Министерство экологии и природных ресурсов Республики Казахстан",
+        "Ministry of Ecology and Natural Resources of the Republic of Kazakhstan",
+    ),
+    "economy": (
+        "Қазақстан Республикасының Ұлттық экономика министрлігі",
+        "Министерство национальной экономики Республики Казахстан",
+        "Ministry of National Economy of the Republic of Kazakhstan",
+    ),
+    "labour": (
+        "Қазақстан Республикасының Еңбек және халықты әлеуметтік қорғау министрлігі",
+        "Министерство труда и социальной защиты населения Республики Казахстан",
+        "Ministry of Labour and Social Protection of the Population of the Republic of Kazakhstan",
+    ),
+    "emergency": (
+        "Қазақстан Республикасының Төтенше жағдайлар министрлігі",
+        "Министерство по чрезвычайным ситуациям Республики Казахстан",
+        "Ministry of Emergency Situations of the Republic of Kazakhstan",
+    ),
+}
+
+# (kk, ru, family, ministry, token replacing energy words, OKED section..subclass, NKZ unit groups)
+# family "energy": the demo's text and terms; "electro": the demo's text (it speaks of
+# electricity) with its own OKED; "other": energy words and OKED 35 codes replaced.
+SECTORS = [
+    ("Электр энергетикасы", "Электроэнергетика", "energy", "energy", "", (), ()),
+    ("Жылу энергетикасы", "Теплоэнергетика", "energy", "energy", "", (), ()),
+    ("Гидроэнергетика", "Гидроэнергетика", "energy", "energy", "", (), ()),
+    ("Жаңартылатын энергетика", "Возобновляемая энергетика", "energy", "energy", "", (), ()),
+    ("Электр желілері", "Электрические сети", "energy", "energy", "", (), ()),
+    ("Атом энергетикасы", "Атомная энергетика", "energy", "energy", "", (), ()),
+    (
+        "Электр техникалық өнеркәсіп",
+        "Электротехническая промышленность",
+        "electro",
+        "industry",
+        "",
+        ("C", "27", "271", "2711", "27110"),
+        ("7412", "8212"),
+    ),
+    (
+        "Металлургия",
+        "Металлургия",
+        "other",
+        "industry",
+        "металлург",
+        ("C", "24", "241", "2410", "24101"),
+        ("8121", "2146"),
+    ),
+    (
+        "Тау-кен өндірісі",
+        "Горнодобывающая промышленность",
+        "other",
+        "industry",
+        "горнорудн",
+        ("B", "07", "072", "0729", "07291"),
+        ("8111", "3117"),
+    ),
+    (
+        "Мұнай-газ саласы",
+        "Нефтегазовая отрасль",
+        "other",
+        "energy",
+        "нефтегаз",
+        ("B", "06", "061", "0610", "06100"),
+        ("8113", "2145"),
+    ),
+    (
+        "Құрылыс",
+        "Строительство",
+        "other",
+        "industry",
+        "строительн",
+        ("F", "41", "412", "4120", "41201"),
+        ("7112", "2142"),
+    ),
+    (
+        "Ауыл шаруашылығы",
+        "Сельское хозяйство",
+        "other",
+        "agriculture",
+        "агропромышлен",
+        ("A", "01", "011", "0111", "01111"),
+        ("6111", "2132"),
+    ),
+    (
+        "Көлік және логистика",
+        "Транспорт и логистика",
+        "other",
+        "transport",
+        "логистическ",
+        ("H", "49", "494", "4941", "49410"),
+        ("8332", "4323"),
+    ),
+    (
+        "Темір жол көлігі",
+        "Железнодорожный транспорт",
+        "other",
+        "transport",
+        "железнодорожн",
+        ("H", "49", "491", "4910", "49100"),
+        ("8311", "3154"),
+    ),
+    (
+        "Ақпараттық-коммуникациялық технологиялар",
+        "Информационно-коммуникационные технологии",
+        "other",
+        "digital",
+        "цифров",
+        ("J", "62", "620", "6201", "62010"),
+        ("2512", "3512"),
+    ),
+    (
+        "Байланыс",
+        "Связь",
+        "other",
+        "digital",
+        "телекоммуникацион",
+        ("J", "61", "611", "6110", "61100"),
+        ("3522", "7422"),
+    ),
+    (
+        "Денсаулық сақтау",
+        "Здравоохранение",
+        "other",
+        "health",
+        "медицинск",
+        ("Q", "86", "861", "8610", "86100"),
+        ("2221", "3221"),
+    ),
+    (
+        "Білім беру",
+        "Образование",
+        "other",
+        "education",
+        "педагогическ",
+        ("P", "85", "853", "8532", "85320"),
+        ("2320", "2341"),
+    ),
+    (
+        "Машина жасау",
+        "Машиностроение",
+        "other",
+        "industry",
+        "машиностроительн",
+        ("C", "28", "281", "2811", "28110"),
+        ("7223", "2144"),
+    ),
+    (
+        "Химия өнеркәсібі",
+        "Химическая промышленность",
+        "other",
+        "industry",
+        "химическ",
+        ("C", "20", "201", "2013", "20130"),
+        ("8131", "2113"),
+    ),
+    (
+        "Тамақ өнеркәсібі",
+        "Пищевая промышленность",
+        "other",
+        "agriculture",
+        "пищев",
+        ("C", "10", "105", "1051", "10510"),
+        ("7513", "8160"),
+    ),
+    (
+        "Жеңіл өнеркәсіп",
+        "Лёгкая промышленность",
+        "other",
+        "trade",
+        "текстильн",
+        ("C", "14", "141", "1413", "14130"),
+        ("7533", "8153"),
+    ),
+    (
+        "Туризм",
+        "Туризм",
+        "other",
+        "tourism",
+        "туристск",
+        ("I", "55", "551", "5510", "55101"),
+        ("4221", "5113"),
+    ),
+    (
+        "Қаржы қызметтері",
+        "Финансовые услуги",
+        "other",
+        "finance",
+        "финансов",
+        ("K", "64", "641", "6419", "64191"),
+        ("2412", "3311"),
+    ),
+    (
+        "Су шаруашылығы",
+        "Водное хозяйство",
+        "other",
+        "water",
+        "водохозяйствен",
+        ("E", "36", "360", "3600", "36000"),
+        ("3132", "7126"),
+    ),
+    (
+        "Экология және табиғатты пайдалану",
+        "Экология и природопользование",
+        "other",
+        "ecology",
+        "природоохранн",
+        ("E", "38", "381", "3811", "38110"),
+        ("2133", "3257"),
+    ),
+]
+QUALIFIERS = [
+    ("пайдалану", "эксплуатация"),
+    ("жөндеу және техникалық қызмет көрсету", "ремонт и техническое обслуживание"),
+    ("жобалау", "проектирование"),
+    ("құрылыс және монтаждау", "строительство и монтаж"),
+    ("басқару", "управление"),
+    ("сату және қызмет көрсету", "продажи и обслуживание"),
+    ("сапаны бақылау", "контроль качества"),
+    ("өндірістік қауіпсіздік", "промышленная безопасность"),
+    ("цифрлық технологиялар", "цифровые технологии"),
+    ("кадрларды даярлау", "подготовка кадров"),
+]
+ENERGY_WORDS = re.compile(r"\w*(?:электр|энерг|electr|energ)\w*")
+OKED35 = re.compile(r"\b35(\d{1,3})\b")
+CODE_UNDER_TEST = (
+    "sbsh/registry.py",
+    "sbsh/views_registry.py",
+    "sbsh/api.py",
+    "sbsh/models.py",
+    "exports/layout.py",
+    "templates/registry",
+    "templates/exports",
+    "templates/base.html",
+    "config",
+)
+# NKZ branches of the demo that only energy SQFs keep.
+ENERGY_NKZ = ("2151", "3121", "741", "742", "818")
+
+# --- the load -----------------------------------------------------------------------------------
+
+LUA = r"""
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  non2xx = 0
+end
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%.0f,"p95_us":%.0f,' ..
+    '"p99_us":%.0f,"max_us":%.0f,"mean_us":%.0f,"non2xx":%d,"connect":%d,"read":%d,' ..
+    '"write":%d,"status":%d,"timeout":%d}\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max, latency.mean, n,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def say(*args: object) -> None:
+    print(*args, flush=True)
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(dbname="postgres", **PG)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def manage(*args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=CODE,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def machine(ref: str | None) -> dict:
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    import django
+
+    import sbsh
+
+    return {
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "memory": run("free", "-h").splitlines()[1] if run("free", "-h") else "?",
+        "postgresql": run("psql", "--version"),
+        "wrk": run("wrk", "--version").splitlines()[0] if run("wrk", "--version") else "?",
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+        "loadavg": os.getloadavg(),
+        "code": (
+            f"commit {run('git', '-C', str(ROOT), 'rev-parse', '--short', ref)} ({ref}, exported)"
+            if ref
+            else f"working tree at {run('git', '-C', str(ROOT), 'rev-parse', '--short', 'HEAD')}"
+        ),
+        "imported_from": str(Path(sbsh.__file__).resolve().parents[1]),
+        # The checkout is shared: say whether the code under test differs from the commit.
+        "uncommitted": []
+        if ref
+        else run(
+            "git", "-C", str(ROOT), "status", "--porcelain", "--", *CODE_UNDER_TEST
+        ).splitlines(),
+    }
+
+
+# --- seeding ------------------------------------------------------------------------------------
+
+
+def seed_registry(rng: random.Random) -> dict:
+    """About 300 publications copied from the demo's (see the module docstring)."""
+    from django.db import connection, transaction
+
+    from councils.models import Organisation
+    from exports.content import content_hash
+    from sbsh.models import Framework, Publication, PublicationTerm, Version
+    from sbsh.registry import change_summary
+
+    demo = Publication.objects.select_related("framework", "state_body").get()
+    demo_terms = sorted(demo.terms.values_list("kind", "value"))
+    body_demo = demo.state_body
+    header = {
+        s.lower()
+        for s in (
+            demo.content["name"]["kk"],
+            demo.content["name"]["ru"],
+            demo.content["framework"]["sector"]["kk"],
+            demo.content["framework"]["sector"]["ru"],
+            body_demo.name_kk,
+            body_demo.name_ru,
+            body_demo.name_en,
+        )
+    }
+    body_lines = [line for line in demo.search_text.split("\n") if line not in header]
+    # A quarter of the text (every fourth kk/ru pair of lines) is rare: each SQF keeps it
+    # with a probability of 2-8 %, so its words match a few SQFs ("трансформатор").
+    rare = {i for i in range(len(body_lines)) if (i // 2) % 4 == 3}
+
+    with transaction.atomic():
+        bodies = {
+            "energy": body_demo,
+            "agriculture": Organisation.objects.get(
+                kind=Organisation.Kind.STATE_BODY, short_name="МСХ"
+            ),
+        }
+        created = Organisation.objects.bulk_create(
+            [
+                Organisation(kind=Organisation.Kind.STATE_BODY, name_kk=kk, name_ru=ru, name_en=en)
+                for kk, ru, en in MINISTRIES.values()
+            ]
+        )
+        bodies.update(zip(MINISTRIES, created, strict=True))
+        council = demo.framework.council
+
+        combos = rng.sample(
+            [(s, q) for s in range(len(SECTORS)) for q in range(len(QUALIFIERS))], N_FRAMEWORKS
+        )
+        superseded = set(rng.sample(range(N_FRAMEWORKS), N_SUPERSEDED))
+        start = dt.datetime(2023, 1, 10, 9, 0, tzinfo=dt.UTC)
+        span = (dt.datetime(2026, 11, 20, tzinfo=dt.UTC) - start).total_seconds()
+
+        plans = []
+        for i, (s_i, q_i) in enumerate(combos):
+            kk, ru, family, ministry, token, oked, nkz = SECTORS[s_i]
+            qkk, qru = QUALIFIERS[q_i]
+            plans.append(
+                {
+                    "sector": (f"{kk} ({qkk})", f"{ru} ({qru})"),
+                    "name": (
+                        f"«{kk} ({qkk})» салалық біліктілік шеңбері",
+                        f"Отраслевая рамка квалификаций «{ru} ({qru})»",
+                    ),
+                    "family": family,
+                    "body": bodies[ministry],
+                    "token": token,
+                    "oked": oked,
+                    "nkz": nkz,
+                    "times": sorted(
+                        start + dt.timedelta(seconds=rng.random() * span)
+                        for _ in range(2 if i in superseded else 1)
+                    ),
+                }
+            )
+        frameworks = Framework.objects.bulk_create(
+            [
+                Framework(
+                    state_body=p["body"],
+                    council=council,
+                    sector_kk=p["sector"][0],
+                    sector_ru=p["sector"][1],
+                    created_at=p["times"][0] - dt.timedelta(days=200),
+                )
+                for p in plans
+            ]
+        )
+        versions = Version.objects.bulk_create(
+            [
+                Version(
+                    framework=fw,
+                    number=n,
+                    status=(
+                        Version.Status.SUPERSEDED
+                        if n < len(p["times"])
+                        else Version.Status.PUBLISHED
+                    ),
+                    name_kk=p["name"][0],
+                    name_ru=p["name"][1],
+                    approved_on=(t - dt.timedelta(days=30)).date(),
+                )
+                for p, fw in zip(plans, frameworks, strict=True)
+                for n, t in enumerate(p["times"], start=1)
+            ]
+        )
+        version_of = {(v.framework_id, v.number): v for v in versions}
+
+        def search_text(p: dict) -> str:
+            lines = [
+                *p["name"],
+                *p["sector"],
+                p["body"].name_kk,
+                p["body"].name_ru,
+                p["body"].name_en,
+            ]
+            keep, keep_rare = rng.uniform(0.85, 1.0), rng.uniform(0.02, 0.08)
+            for i, line in enumerate(body_lines):
+                if rng.random() < (keep_rare if i in rare else keep):
+                    if p["family"] == "other":
+                        line = ENERGY_WORDS.sub(p["token"], line)
+                        line = OKED35.sub(lambda m, d=p["oked"][1]: d + m.group(1), line)
+                    lines.append(line)
+            seen: set[str] = set()
+            unique = []
+            for line in lines:
+                line = " ".join(line.split()).lower()
+                if line and line not in seen:
+                    seen.add(line)
+                    unique.append(line)
+            return "\n".join(unique)
+
+        def terms(p: dict) -> set[tuple[str, str]]:
+            if p["family"] == "energy":
+                return set(demo_terms)
+            found = {
+                (k, v)
+                for k, v in demo_terms
+                if k != PublicationTerm.Kind.OKED
+                and not (
+                    k == PublicationTerm.Kind.NKZ
+                    and p["family"] == "other"
+                    and v.startswith(ENERGY_NKZ)
+                )
+            }
+            found |= {(PublicationTerm.Kind.OKED, c) for c in p["oked"]}
+            for code in p["nkz"]:
+                found |= {(PublicationTerm.Kind.NKZ, code[:n]) for n in range(1, 5)}
+            return found
+
+        demo_json = json.dumps(demo.content, ensure_ascii=False)
+        n_pubs = n_terms = 0
+        batch: list[tuple[Publication, set]] = []
+
+        def flush() -> None:
+            nonlocal n_pubs, n_terms
+            made = Publication.objects.bulk_create([pub for pub, _t in batch])
+            rows = [
+                PublicationTerm(publication=pub, kind=k, value=v)
+                for pub, (_p, found) in zip(made, batch, strict=True)
+                for k, v in sorted(found)
+            ]
+            PublicationTerm.objects.bulk_create(rows, batch_size=2000)
+            n_pubs += len(made)
+            n_terms += len(rows)
+            batch.clear()
+
+        for p, fw in zip(plans, frameworks, strict=True):
+            previous = None
+            for n, published_at in enumerate(p["times"], start=1):
+                version = version_of[(fw.pk, n)]
+                content = json.loads(demo_json)
+                content["name"] = {"kk": p["name"][0], "ru": p["name"][1]}
+                content["framework"]["sector"] = {"kk": p["sector"][0], "ru": p["sector"][1]}
+                content["framework"]["state_body"] = {
+                    "kk": p["body"].name_kk,
+                    "ru": p["body"].name_ru,
+                }
+                content["version"] = {
+                    **content["version"],
+                    "number": n,
+                    "approved_on": version.approved_on.isoformat(),
+                }
+                later = p["times"][n] if n < len(p["times"]) else None
+                pub = Publication(
+                    version=version,
+                    framework=fw,
+                    state_body=p["body"],
+                    number=n,
+                    name_kk=p["name"][0],
+                    name_ru=p["name"][1],
+                    published_at=published_at,
+                    superseded_at=later,
+                    content=content,
+                    content_sha256=content_hash(content),
+                    change_summary=change_summary(previous, content),
+                    search_text=search_text(p),
+                )
+                batch.append((pub, terms(p)))
+                previous = content
+                if len(batch) >= 25:
+                    flush()
+        if batch:
+            flush()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+        cur.execute("SELECT pg_size_pretty(pg_total_relation_size('sbsh_publication'))")
+        size = cur.fetchone()[0]
+    return {
+        "publications": Publication.objects.count(),
+        "current": Publication.objects.filter(superseded_at__isnull=True).count(),
+        "superseded": Publication.objects.filter(superseded_at__isnull=False).count(),
+        "frameworks": Framework.objects.count(),
+        "state_bodies": Organisation.objects.filter(kind=Organisation.Kind.STATE_BODY).count(),
+        "terms": PublicationTerm.objects.count(),
+        "new_publications": n_pubs,
+        "new_terms": n_terms,
+        "search_text_chars_avg": int(
+            statistics.mean(
+                len(t) for t in Publication.objects.values_list("search_text", flat=True)
+            )
+        ),
+        "publication_table_size": size,
+    }
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def scenarios() -> list[tuple[str, str, str]]:
+    """(key, label, path) of each scenario, from the seeded data."""
+    from sbsh.models import Publication
+
+    demo = Publication.objects.order_by("pk").first()
+    q = urllib.parse.quote
+    return [
+        (
+            "a",
+            "(a) registry search, Kazakh word «энергетикасы»",
+            f"/registry/?q={q('энергетикасы')}",
+        ),
+        (
+            "b",
+            "(b) registry search, Russian word «электроэнергии» + OKED 35",
+            f"/registry/?q={q('электроэнергии')}&oked=35",
+        ),
+        ("c", "(c) registry, NKZ code filter 2151", "/registry/?nkz=2151"),
+        ("d", "(d) SQF page of the demo (whole SQF as HTML)", f"/registry/{demo.framework_id}/"),
+        (
+            "e",
+            "(e) API list, word «трансформатор»",
+            f"/api/registry/publications/?q={q('трансформатор')}",
+        ),
+        ("f", "(f) API detail with content", f"/api/registry/publications/{demo.pk}/"),
+        ("g", "(g) JSON feed", "/registry/feed.json"),
+    ]
+
+
+def matches(path: str) -> int | None:
+    """How many publications the list or API search behind `path` finds (None otherwise)."""
+    from django.http import QueryDict
+
+    from sbsh import registry
+
+    url = urllib.parse.urlsplit(path)
+    if url.path not in ("/registry/", "/api/registry/publications/"):
+        return None
+    g = QueryDict(url.query)
+    return registry.publications_search(
+        registry.Filters(
+            q=g.get("q", ""),
+            oked=g.get("oked", ""),
+            nkz=g.get("nkz", ""),
+            sqf_level=g.get("sqf_level", ""),
+            nqf_level=g.get("nqf_level", ""),
+            include_superseded=g.get("superseded") in ("1", "true"),
+        )
+    ).count()
+
+
+def in_process(paths: list[str], repeat: int = 10) -> dict[str, dict]:
+    """Queries per request (second request of each path) and in-process timings, no load."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    out = {}
+    for path in paths:
+        client.get(path)  # first request: caches, templates
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        # Copy now: the next request's request_started signal empties the query log.
+        captured = list(ctx.captured_queries)
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+        sql_ms = sum(float(q["time"]) for q in captured) * 1000
+        out[path] = {
+            "status": response.status_code,
+            "queries": len(captured),
+            "sql": [q["sql"][:160] for q in captured],
+            "sql_ms": sql_ms,
+            "median_ms": statistics.median(times),
+            "bytes": len(response.content),
+        }
+    return out
+
+
+def plans(words: list[str]) -> str:
+    """EXPLAIN ANALYZE of the two queries of a word search (the paginator's COUNT and the
+    page), as planned and with the trigram index forced: seq and plain index scans off,
+    and the superseded_at index dropped inside a transaction that is rolled back, so
+    only a bitmap scan of the trigram index is left. Run before gunicorn starts (DROP
+    INDEX takes a lock)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from sbsh import registry
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'sbsh_publication'"
+            " AND indexdef LIKE '%(superseded_at)'"
+        )
+        superseded_indexes = [row[0] for row in cur.fetchall()]
+    out = []
+    for word in words:
+        qs = registry.publications_search(registry.Filters(q=word))
+        with CaptureQueriesContext(connection) as ctx:
+            qs.count()
+            list(qs[:20])
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        for kind, sql in zip(("count", "page"), sqls, strict=True):
+            for label, force in (("as planned", False), ("trigram index forced", True)):
+                with transaction.atomic(), connection.cursor() as cur:
+                    if force:
+                        cur.execute("SET LOCAL enable_seqscan = off")
+                        cur.execute("SET LOCAL enable_indexscan = off")
+                        for name in superseded_indexes:
+                            cur.execute(f'DROP INDEX "{name}"')
+                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    plan = "\n".join(row[0] for row in cur.fetchall())
+                    transaction.set_rollback(True)
+                out.append(f"--- {word!r} {kind}, {label}\n{plan}")
+    return "\n".join(out)
+
+
+def plan_summary(text: str) -> list[str]:
+    """The node that applies the LIKE, and the execution time, of each plan of `plans`."""
+    lines = []
+    for block in text.split("--- ")[1:]:
+        rows = block.splitlines()
+        scan = "?"
+        for i, line in enumerate(rows):
+            if re.search(r"Scan", line) and any("~~" in r for r in rows[i + 1 : i + 3]):
+                scan = line.strip().removeprefix("-> ").split("  (")[0]
+                removed = next((r.strip() for r in rows[i + 1 : i + 6] if "Removed by" in r), "")
+                scan += f" ({removed})" if removed else ""
+                break
+        ms = re.search(r"Execution Time: ([\d.]+) ms", block)
+        lines.append(f"{rows[0]}: {scan}; {ms.group(1) if ms else '?'} ms")
+    return lines
+
+
+def profile(path: str, top: int = 25) -> str:
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.get(path)
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.runcall(client.get, path)
+    wall = (time.perf_counter() - t0) * 1000
+    buf = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buf)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return f"profiled {path}: {wall:.0f} ms under cProfile\n" + buf.getvalue()
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(base + "/health/", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"/health/ did not answer 200 in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+def fetch(url: str) -> tuple[int, int]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, len(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, len(e.read())
+
+
+def run_wrk(
+    args: argparse.Namespace, lua: Path, url: str, duration: str, timeout: str | None = None
+) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}",
+        "--latency",
+        *(["--timeout", timeout] if timeout else []),
+        "-s",
+        str(lua),
+        url,
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if proc.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    result = json.loads(line[len("WRKJSON ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout"))
+    result["raw"] = proc.stdout
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", default="30s")
+    parser.add_argument("--warmup", default="5s")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--long-timeout",
+        default="10s",
+        help="run a scenario again with this wrk --timeout if it had socket timeouts "
+        "(wrk's default is 2 s, and timed-out requests are left out of its percentiles)",
+    )
+    parser.add_argument(
+        "--ref",
+        help="measure this commit (exported with git archive into a temporary folder) "
+        "instead of the working tree, e.g. HEAD while someone is editing the checkout",
+    )
+    parser.add_argument("--collectstatic", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed")
+
+    os.environ.update(ENV)
+    tmp = Path(tempfile.mkdtemp(prefix="sqf-bench-registry-"))
+    lua = tmp / "stats.lua"
+    lua.write_text(LUA)
+    gunicorn: subprocess.Popen | None = None
+    failures: list[str] = []
+    django_ready = False
+    global CODE
+    try:
+        if args.ref:
+            CODE = tmp / "code"
+            CODE.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", "--format=tar", args.ref],
+                capture_output=True,
+                check=True,
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(CODE)], input=archive, check=True)
+            # The export has no collected static files: use the checkout's, unless told.
+            if not args.collectstatic and "STATIC_ROOT" not in os.environ:
+                os.environ["STATIC_ROOT"] = str(ROOT / "staticfiles")
+            say(f"code under test: {args.ref} exported to {CODE}")
+        # Celery's Django fix-up puts the working directory first on sys.path.
+        os.chdir(CODE)
+        sys.path.insert(0, str(CODE))
+        if args.collectstatic:
+            os.environ["STATIC_ROOT"] = str(tmp / "static")
+            t0 = time.perf_counter()
+            manage("collectstatic", "--noinput", "-v0")
+            say(f"collectstatic into {tmp / 'static'}: {time.perf_counter() - t0:.0f} s")
+        say(f"database {DB}: drop if present, create, migrate, seed_demo")
+        pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        pg_admin(f"CREATE DATABASE {DB}")
+        t0 = time.perf_counter()
+        manage("migrate", "-v0")
+        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        manage("seed_demo")
+        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+
+        import django
+
+        django.setup()
+        django_ready = True
+        import sbsh
+
+        if Path(sbsh.__file__).resolve().parents[1] != CODE.resolve():
+            raise SystemExit(f"sbsh was imported from {sbsh.__file__}, not from {CODE}")
+        say(json.dumps(machine(args.ref), ensure_ascii=False))
+        t0 = time.perf_counter()
+        shape = seed_registry(random.Random(SEED))
+        say(f"registry seeded in {time.perf_counter() - t0:.1f} s:", json.dumps(shape))
+
+        plan = scenarios()
+        found = {key: matches(path) for key, _label, path in plan}
+        say("publications found per scenario:", json.dumps(found))
+
+        # Query counts must not depend on how many publications a search finds.
+        q = urllib.parse.quote
+        variants = {
+            "list": [
+                "/registry/?q=zzzqqq",
+                f"/registry/?q={q('трансформатор')}",
+                f"/registry/?q={q('электр')}",
+                "/registry/",
+                "/registry/?superseded=1",
+            ],
+            "api": [
+                "/api/registry/publications/?q=zzzqqq",
+                f"/api/registry/publications/?q={q('трансформатор')}",
+                f"/api/registry/publications/?q={q('электр')}",
+                "/api/registry/publications/",
+                "/api/registry/publications/?superseded=true",
+            ],
+        }
+        check = in_process([p for ps in variants.values() for p in ps], repeat=3)
+        say("\nqueries vs number of results (in-process):")
+        say("| request | found | queries |")
+        say("|---|---:|---:|")
+        for kind, paths in variants.items():
+            # An empty result skips the page query (Django does not run a [0:0] slice), so
+            # only searches that find something must agree.
+            counts = set()
+            for path in paths:
+                n = matches(path)
+                if n:
+                    counts.add(check[path]["queries"])
+                say(f"| `{urllib.parse.unquote(path)}` | {n} | {check[path]['queries']} |")
+            if len(counts) != 1:
+                failures.append(f"{kind}: query count depends on the results: {sorted(counts)}")
+
+        local = in_process([path for _k, _l, path in plan])
+        for _key, _label, path in plan:
+            if local[path]["status"] != 200:
+                failures.append(f"in-process {path}: HTTP {local[path]['status']}")
+        explained = plans(["энергетикасы", "трансформатор"])
+        (tmp / "plans.txt").write_text(explained)
+        sqf_path = next(path for key, _l, path in plan if key == "d")
+        prof = profile(sqf_path)
+        (tmp / "profile-sqf.txt").write_text(prof)
+
+        # gunicorn in its own process group, the same environment.
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = tmp / "gunicorn.log"
+        gunicorn = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=CODE,
+            env=os.environ.copy(),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_healthy(base, gunicorn, log)
+        say(f"\ngunicorn pid {gunicorn.pid}, {args.workers} sync workers on {base}")
+
+        results = {}
+        for key, label, path in plan:
+            status, size = fetch(base + path)
+            if status != 200:
+                failures.append(f"{path}: HTTP {status} before the load")
+            run_wrk(args, lua, base + path, args.warmup)  # warm every worker
+            load0 = os.getloadavg()[0]
+            r = run_wrk(args, lua, base + path, args.duration)
+            r.update(status=status, size=size, load=load0)
+            results[key] = r
+            if r["non2xx"] or r["errors"]:
+                failures.append(
+                    f"{path}: {r['non2xx']} non-2xx, socket errors connect {r['connect']} "
+                    f"read {r['read']} write {r['write']} timeout {r['timeout']}"
+                )
+            say(
+                f"{label}: {r['rps']:.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
+                f"p95 {r['p95_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms, "
+                f"non-2xx {r['non2xx']}, errors {r['errors']} (load {load0:.2f})"
+            )
+        reruns = {}
+        for key, label, path in plan:
+            if results[key]["timeout"] and args.long_timeout:
+                r = run_wrk(args, lua, base + path, args.duration, args.long_timeout)
+                reruns[key] = r
+                if r["non2xx"] or r["errors"]:
+                    failures.append(
+                        f"{path} (--timeout {args.long_timeout}): {r['non2xx']} non-2xx, "
+                        f"{r['errors']} socket errors"
+                    )
+                say(
+                    f"{label}, wrk --timeout {args.long_timeout}: {r['rps']:.1f} req/s, "
+                    f"p50 {r['p50_us'] / 1000:.1f} ms, p95 {r['p95_us'] / 1000:.1f} ms, "
+                    f"p99 {r['p99_us'] / 1000:.1f} ms, non-2xx {r['non2xx']}, errors {r['errors']}"
+                )
+        server_log = log.read_text(errors="replace")
+        tracebacks = server_log.count("Traceback")
+        if tracebacks:
+            failures.append(f"gunicorn log has {tracebacks} tracebacks (see {log})")
+
+        say(
+            "\n| scenario | requests/s | p50 ms | p95 ms | p99 ms | non-2xx | errors | queries/request |"
+        )
+        say("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for key, label, path in plan:
+            r = results[key]
+            say(
+                f"| {label} | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} "
+                f"| {r['p99_us'] / 1000:.1f} | {r['non2xx']} | {r['errors']} "
+                f"| {local[path]['queries']} |"
+            )
+        if reruns:
+            say(f"\nAgain with wrk --timeout {args.long_timeout} (scenarios that had timeouts):")
+            say(
+                "\n| scenario | requests/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | errors |"
+            )
+            say("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for key, r in reruns.items():
+                say(
+                    f"| ({key}) | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} "
+                    f"| {r['p99_us'] / 1000:.1f} | {r['max_us'] / 1000:.0f} | {r['non2xx']} | {r['errors']} |"
+                )
+        say(
+            "\n| scenario | URL | found | response KB | in-process median ms (no load) | SQL ms | max ms under load |"
+        )
+        say("|---|---|---:|---:|---:|---:|---:|")
+        for key, _label, path in plan:
+            r, lp = results[key], local[path]
+            say(
+                f"| ({key}) | `{urllib.parse.unquote(path)}` | {'' if found[key] is None else found[key]} "
+                f"| {r['size'] / 1024:.0f} | {lp['median_ms']:.1f} | {lp['sql_ms']:.1f} "
+                f"| {r['max_us'] / 1000:.0f} |"
+            )
+        say("\nSQL of one request per scenario:")
+        for key, _label, path in plan:
+            say(f"  ({key}) {urllib.parse.unquote(path)}")
+            for sql in local[path]["sql"]:
+                say(f"      {sql}")
+        say("\nplans of the word search (COUNT and page queries; full text in plans.txt):")
+        for line in plan_summary(explained):
+            say(f"  {line}")
+        say("\n" + "\n".join(prof.splitlines()[:80]))
+        say(f"\nload average at the end: {os.getloadavg()}; files in {tmp}")
+    finally:
+        if gunicorn is not None and gunicorn.poll() is None:
+            gunicorn.send_signal(signal.SIGTERM)
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(gunicorn.pid, signal.SIGKILL)
+                gunicorn.wait()
+        if django_ready:
+            from django.db import connections
+
+            connections.close_all()
+        if args.keep:
+            say(f"database {DB} kept")
+        else:
+            pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            say(f"database {DB} dropped")
+        if args.collectstatic:
+            shutil.rmtree(tmp / "static", ignore_errors=True)
+    if failures:
+        say("\nFAILURES:")
+        for f in failures:
+            say(f"  - {f}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
