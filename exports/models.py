@@ -41,6 +41,10 @@ class Rendering(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
+    # The task run that holds the rendering while it is "running": a redelivery of the same
+    # task after its worker died, or any run after the time limit, may take it over.
+    task_id = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
 

@@ -71,7 +71,12 @@ def rendering_request(
             ),
             False,
         )
-    if created or rendering.status == Rendering.Status.FAILED:
+    stuck = (
+        rendering.status == Rendering.Status.RUNNING
+        and rendering.started_at is not None
+        and rendering.started_at < _stale_before()
+    )
+    if created or rendering.status == Rendering.Status.FAILED or stuck:
         if not created:
             Rendering.objects.filter(pk=rendering.pk).update(
                 status=Rendering.Status.PENDING, error=""
@@ -144,11 +149,35 @@ def _dispatch(rendering_id: int) -> None:
     render_document.delay(rendering_id)
 
 
-def rendering_run(rendering_id: int) -> Rendering:
-    """Render and store the file; mark it ready only once it is complete."""
-    claimed = Rendering.objects.filter(
-        pk=rendering_id, status__in=[Rendering.Status.PENDING, Rendering.Status.FAILED]
-    ).update(status=Rendering.Status.RUNNING, attempts=models_F("attempts") + 1)
+def _stale_before() -> Any:
+    """A "running" rendering older than the task time limit has no live worker."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    return timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+def rendering_run(rendering_id: int, task_id: str = "") -> Rendering:
+    """Render and store the file; mark it ready only once it is complete.
+
+    Claims the rendering when it waits or failed; also when it is "running" but its worker
+    died: the same task delivered again (late acknowledgement redelivers it), or any run
+    older than the time limit. A live run is never taken over: the broker's visibility
+    timeout is longer than the task time limit."""
+    from django.db.models import Q
+
+    claimable = Q(status__in=[Rendering.Status.PENDING, Rendering.Status.FAILED]) | Q(
+        status=Rendering.Status.RUNNING, started_at__lt=_stale_before()
+    )
+    if task_id:
+        claimable |= Q(status=Rendering.Status.RUNNING, task_id=task_id)
+    claimed = Rendering.objects.filter(claimable, pk=rendering_id).update(
+        status=Rendering.Status.RUNNING,
+        attempts=models_F("attempts") + 1,
+        task_id=task_id,
+        started_at=timezone.now(),
+    )
     rendering = Rendering.objects.select_related("version__framework").get(pk=rendering_id)
     if not claimed:
         return rendering

@@ -16,7 +16,7 @@ def render_document(self, rendering_id: int) -> str:
     """Render one document. A failure is retried twice, then reported on the rendering;
     a half-written file is never marked ready (services.rendering_run)."""
     try:
-        return services.rendering_run(rendering_id).status
+        return services.rendering_run(rendering_id, task_id=self.request.id or "").status
     except Exception as exc:
         log.exception("rendering %s failed", rendering_id)
         services.rendering_failed(rendering_id, f"{exc.__class__.__name__}: {exc}")

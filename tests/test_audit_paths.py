@@ -148,9 +148,11 @@ def test_every_admin_that_can_change_data_goes_through_an_audited_path(db, perso
         if model._meta.app_label not in ours:
             continue
         cls = type(model_admin)
-        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
-            if cls.save_model is ModelAdmin.save_model:
-                missing.append(f"{cls.__name__}.save_model")
+        changes = model_admin.has_add_permission(request) or model_admin.has_change_permission(
+            request
+        )
+        if changes and cls.save_model is ModelAdmin.save_model:
+            missing.append(f"{cls.__name__}.save_model")
         if model_admin.has_delete_permission(request):
             for hook in ("delete_model", "delete_queryset"):
                 if getattr(cls, hook) is getattr(ModelAdmin, hook):

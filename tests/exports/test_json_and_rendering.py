@@ -127,6 +127,49 @@ def test_a_failed_render_is_reported_never_ready_and_can_be_retried(
     assert retried.pk == rendering.pk and retried.status == "ready" and retried.attempts == 2
 
 
+def test_a_render_whose_worker_died_is_taken_over_never_run_twice(
+    demo_version, personas, monkeypatch, time_machine
+) -> None:
+    """A worker killed mid-render leaves the rendering "running": the redelivered task
+    (same id) takes it over, another task does not while the run may be alive, and after
+    the time limit anyone may (found by the crash drill, bench/celery_crash.py)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(services, "_dispatch", lambda rendering_id: None)
+    monkeypatch.setattr(services, "render_bytes", lambda *a, **k: b"%PDF-1.7 test")
+    time_machine.move_to(dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC), tick=False)
+    rendering = services.rendering_request(
+        version=demo_version, language="kk", fmt="pdf", actor=personas.drafter
+    )
+    Rendering.objects.filter(pk=rendering.pk).update(
+        status="running", task_id="task-1", started_at=timezone.now(), attempts=1
+    )
+    # Another delivery while the first may still be alive: nothing happens.
+    assert services.rendering_run(rendering.pk, task_id="task-2").status == "running"
+    assert (
+        services.rendering_request(
+            version=demo_version, language="kk", fmt="pdf", actor=personas.drafter
+        ).status
+        == "running"
+    )
+    # The same task delivered again: its worker died; it renders, once.
+    done = services.rendering_run(rendering.pk, task_id="task-1")
+    assert (done.status, done.attempts, bool(done.file)) == ("ready", 2, True)
+    assert Rendering.objects.filter(version=demo_version, language="kk", format="pdf").count() == 1
+    # A run stuck past the time limit is re-queued when someone asks for the document.
+    Rendering.objects.filter(pk=rendering.pk).update(
+        status="running", task_id="task-3", started_at=timezone.now()
+    )
+    time_machine.move_to(dt.datetime(2026, 5, 4, 9, 11, tzinfo=dt.UTC), tick=False)
+    again = services.rendering_request(
+        version=demo_version, language="kk", fmt="pdf", actor=personas.drafter
+    )
+    assert again.pk == rendering.pk and again.status == "pending"
+    assert services.rendering_run(rendering.pk, task_id="task-4").status == "ready"
+
+
 def test_documents_page_download_and_access(
     demo_version, personas, django_capture_on_commit_callbacks
 ) -> None:
