@@ -683,6 +683,17 @@ def seed_registry(rng: random.Random) -> dict:
         if batch:
             flush()
     with connection.cursor() as cur:
+        # bulk_create skips what publication_create does after the insert: the tsvector
+        # the word search reads (sbsh/registry.py), when the schema has it.
+        cur.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'sbsh_publication' AND column_name = 'search_vector'"
+        )
+        if cur.fetchone():
+            cur.execute(
+                "UPDATE sbsh_publication SET search_vector = to_tsvector('simple', search_text) "
+                "WHERE search_vector IS NULL"
+            )
         cur.execute("ANALYZE")
         cur.execute("SELECT pg_size_pretty(pg_total_relation_size('sbsh_publication'))")
         size = cur.fetchone()[0]
