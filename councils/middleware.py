@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -57,8 +59,6 @@ def _accepted(header: str) -> str | None:
 
 def session_started(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
     """At sign-in (the session key was just rotated): start both timeout clocks."""
-    import time
-
     if request is not None and hasattr(request, "session"):
         now = int(time.time())
         request.session["auth_started"] = now
@@ -76,10 +76,6 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import time
-
-        from django.contrib.auth import logout
-
         user = getattr(request, "user", None)
         signed_in = bool(user is not None and user.is_authenticated)
         if signed_in:

@@ -103,9 +103,11 @@ HANDOVER_DOCUMENTS = [
 ]
 
 
-def handover_documents(version: Version) -> tuple[list[Rendering], list[tuple[str, str]]]:
+def handover_documents(
+    version: Version, *, content: dict[str, Any] | None = None
+) -> tuple[list[Rendering], list[tuple[str, str]]]:
     """The ready documents of the version's current content, and which are missing."""
-    key = _key(content_mod.version_content(version))
+    key = _key(content if content is not None else content_mod.version_content(version))
     ready = {
         (r.language, r.format): r
         for r in Rendering.objects.filter(

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,11 +64,17 @@ def panels(user: User, sections: list[HomeSection], *, today: dt.date | None = N
         if not statuses:
             continue
         version_filters.append((s, statuses))
-    wanted = {st for _s, sts in version_filters for st in sts}
+    # Only the versions of the user's own organisations, chosen by the database.
+    scope = Q()
+    for s, statuses in version_filters:
+        if s.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP):
+            scope |= Q(status__in=statuses, framework__state_body_id=s.organisation.pk)
+        elif s.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY):
+            scope |= Q(status__in=statuses, framework__council_id=s.organisation.pk)
+        else:  # the national body receives from every state body
+            scope |= Q(status__in=statuses)
     versions = (
-        list(Version.objects.filter(status__in=wanted).select_related("framework"))
-        if wanted
-        else []
+        list(Version.objects.filter(scope).select_related("framework")) if version_filters else []
     )
     deadlines = {
         int(d.object_id): d

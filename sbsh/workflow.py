@@ -161,10 +161,17 @@ def available_moves(user: User, version: Version) -> list[tuple[str, Move]]:
     ]
 
 
-def blockers(version: Version, name: str, *, known_findings: list | None = None) -> list[str]:
+def blockers(
+    version: Version,
+    name: str,
+    *,
+    known_findings: list | None = None,
+    known_handover: tuple | None = None,
+) -> list[str]:
     """What the Rules require before this move that the version does not have yet.
 
-    `known_findings`: the compliance findings when the caller has them already."""
+    `known_findings`, `known_handover`: the compliance findings, and the hand-over
+    documents (ready, missing), when the caller has them already."""
     from sbsh import decisions, selectors
 
     found: list[str] = []
@@ -195,7 +202,7 @@ def blockers(version: Version, name: str, *, known_findings: list | None = None)
     if name == "send":
         from exports.services import handover_documents
 
-        _ready, missing = handover_documents(version)
+        _ready, missing = known_handover or handover_documents(version)
         if missing:
             found.append(
                 _(
@@ -241,17 +248,20 @@ def version_transition(
                 _("This move is not possible while the version is “%(status)s”.")
                 % {"status": locked.get_status_display()}
             )
-        found = blockers(locked, name)
-        if found:
-            raise WorkflowError(" ".join(found))
-        handover_renderings = None
+        handover = None
         if name == "send":
             from exports.content import content_hash, version_content
             from exports.services import handover_documents
 
-            handover_renderings, _missing = handover_documents(locked)
-            # The content as approved and rendered, before the status moves on.
-            handover_hash = content_hash(version_content(locked))
+            # Read the content once: the documents of it, and its checksum as approved
+            # and rendered, before the status moves on.
+            content = version_content(locked)
+            handover = handover_documents(locked, content=content)
+            handover_hash = content_hash(content)
+        found = blockers(locked, name, known_handover=handover)
+        if found:
+            raise WorkflowError(" ".join(found))
+        handover_renderings = handover[0] if handover else None
         source = locked.status
         method()
         if name == "approve":

@@ -32,7 +32,9 @@ def api(personas, who: str | None = None) -> APIClient:
 def draft(personas, sqf, monkeypatch):
     seed_calendar()
     monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
-    monkeypatch.setattr("exports.services.handover_documents", lambda version: ([], []))
+    monkeypatch.setattr(
+        "exports.services.handover_documents", lambda version, content=None: ([], [])
+    )
     return sqf.version
 
 

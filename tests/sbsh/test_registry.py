@@ -22,7 +22,9 @@ def filled(personas, sqf, monkeypatch):
     """A small version with a name, an OKED activity, an occupation and a level."""
     seed_calendar()
     monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
-    monkeypatch.setattr("exports.services.handover_documents", lambda version: ([], []))
+    monkeypatch.setattr(
+        "exports.services.handover_documents", lambda version, content=None: ([], [])
+    )
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     nodes = sqf.nodes
     version = services.passport_save(

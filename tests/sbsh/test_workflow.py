@@ -35,7 +35,9 @@ def ready(personas, monkeypatch, sqf):
     (the check, the §8 checklist and the documents are tested on their own below)."""
     seed_calendar()
     monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
-    monkeypatch.setattr("exports.services.handover_documents", lambda version: ([], []))
+    monkeypatch.setattr(
+        "exports.services.handover_documents", lambda version, content=None: ([], [])
+    )
     return sqf.version
 
 
