@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "councils",
     "classifiers",
     "deadlines",
@@ -80,8 +83,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "councils.middleware.SessionTimeoutMiddleware",
     "councils.middleware.UserLanguageMiddleware",
+    "councils.middleware.SecondStepMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -218,6 +223,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+
+# Two-step sign-in (ASVS 6.3.3): a code from an authenticator app after the password.
+# Anyone may turn it on for themselves; with SQF_MFA_REQUIRED=true (production) everyone
+# must, and is led to set it up at their first sign-in. Recovery codes stand in for a lost
+# phone; an administrator can reset it. django-otp slows down guessing by itself.
+SQF_MFA_REQUIRED = env_bool("SQF_MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = "SQF workbench"
 
 # --- Internationalisation -------------------------------------------------------------
 # Kazakh is the default interface language (state language); Russian and English follow.

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from councils import services
+from councils import mfa, services
 from councils.models import AuditEvent, Membership, Organisation, User
+
+# Authenticators and recovery codes are a person's own secrets: the admin only resets
+# them (the action on people below), it never shows or edits them.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class MembershipInline(admin.TabularInline):
@@ -78,6 +87,23 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["mfa_reset"]
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone)"))
+    def mfa_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            mfa.mfa_reset(actor=request.user, user=user)
+        n = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step sign-in reset for %(n)d person; they set it up again at the next sign-in.",
+                "Two-step sign-in reset for %(n)d people; they set it up again at the next sign-in.",
+                n,
+            )
+            % {"n": n},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         services.user_save(actor=request.user, user=obj)

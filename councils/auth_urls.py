@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from councils import views_mfa
+
 urlpatterns = [
     path(
         "login/",
@@ -24,4 +26,10 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    # Two-step sign-in (ASVS 6.3.3).
+    path("mfa/", views_mfa.mfa_overview, name="mfa-overview"),
+    path("mfa/setup/", views_mfa.mfa_setup, name="mfa-setup"),
+    path("mfa/setup/qr.svg", views_mfa.mfa_qr, name="mfa-qr"),
+    path("mfa/verify/", views_mfa.mfa_verify, name="mfa-verify"),
+    path("mfa/recovery/", views_mfa.mfa_recovery_renew, name="mfa-recovery"),
 ]

@@ -5,8 +5,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -63,6 +67,52 @@ def session_started(sender: object, request: HttpRequest | None, **kwargs: objec
         now = int(time.time())
         request.session["auth_started"] = now
         request.session["seen_at"] = now
+        request.session[SECOND_STEP] = second_step_for(kwargs.get("user") or request.user)
+
+
+SECOND_STEP = "second_step"  # "verify", "setup" or "" for this session, set at sign-in
+
+
+def second_step_for(user: object) -> str:
+    """What the person must do after the password (ASVS 6.3.3): enter a code from their
+    authenticator, set one up (SQF_MFA_REQUIRED), or nothing."""
+    from councils import mfa
+
+    if mfa.mfa_enabled(user):
+        return "verify"
+    return "setup" if mfa.mfa_required(user) else ""
+
+
+class SecondStepMiddleware:
+    """Until the second step is done, a signed-in person reaches only the pages of that
+    step, the language switch and the log-out; the API answers 403. What the step is was
+    decided at sign-in and kept in the session, so a request costs no query."""
+
+    OPEN = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/language/", "/health/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(self.OPEN):
+            return self.get_response(request)
+        step = request.session.get(SECOND_STEP)
+        if step is None:  # a session from before this check existed
+            step = request.session[SECOND_STEP] = second_step_for(user)
+        if not step or user.is_verified():
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": _(
+                        "Finish signing in first: enter the code from your authenticator app."
+                    )
+                },
+                status=403,
+            )
+        target = reverse("mfa-verify" if step == "verify" else "mfa-setup")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
 class SessionTimeoutMiddleware:

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python manage.py makemessages -l kk -l ru -l en --no-location --no-obsolete \
-  --ignore=.venv --ignore=staticfiles --ignore=var --ignore=test-artifacts "$@"
+  --ignore=.venv --ignore=.venv-dast --ignore=staticfiles --ignore=var --ignore=test-artifacts "$@"
