@@ -268,6 +268,19 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # A council's protocol scan attached to a decision (PDF).
 SQF_PROTOCOL_MAX_BYTES = env_int("SQF_PROTOCOL_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
+# Electronic digital signatures (ЭЦП) of the hand-over documents (Rules §14, Law 370-II
+# Art. 7): signed in the browser with NCALayer, checked by NCANode (chain to the NCA, OCSP,
+# time stamp) at SQF_NCANODE_URL. With SQF_SIGNATURES_REQUIRED=true the documents cannot be
+# sent unsigned.
+SQF_NCANODE_URL = env_str("SQF_NCANODE_URL", "")
+SQF_NCANODE_TIMEOUT = env_int("SQF_NCANODE_TIMEOUT", 15, minimum=1)
+SQF_SIGNATURE_MAX_BYTES = env_int("SQF_SIGNATURE_MAX_BYTES", 256 * 1024, minimum=4096)
+SQF_SIGNATURES_REQUIRED = env_bool("SQF_SIGNATURES_REQUIRED", False)
+if SQF_SIGNATURES_REQUIRED and not SQF_NCANODE_URL:
+    raise ImproperlyConfigured("SQF_SIGNATURES_REQUIRED=true needs SQF_NCANODE_URL (NCANode).")
+# NCALayer listens on the signer's own computer; the documents page may talk to it.
+SQF_NCALAYER_ORIGINS = ["wss://127.0.0.1:13579", "https://127.0.0.1:24680"]  # + KAZTOKEN
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sqf-workbench@localhost")

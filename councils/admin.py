@@ -49,6 +49,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "name_en",
                     "short_name",
                     "email",
+                    "bin",
                     "is_active",
                 ]
             },
@@ -73,7 +74,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["full_name", "email", "preferred_language"]}),
+        (_("Person"), {"fields": ["full_name", "email", "iin", "preferred_language"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]

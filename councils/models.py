@@ -30,8 +30,32 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
     return ""
 
 
+def iin_bin_validate(value: str) -> None:
+    """A Kazakh IIN or BIN: 12 digits, the last one the control digit (weights 1–11, and
+    3–11, 1, 2 when the first sum leaves 10)."""
+    if not (len(value) == 12 and value.isdigit()):
+        raise ValidationError(_("Type the 12 digits of the IIN or BIN."), code="digits")
+    digits = [int(c) for c in value]
+    control = sum(d * w for d, w in zip(digits, range(1, 12), strict=False)) % 11
+    if control == 10:
+        weights = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
+        control = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
+    if control == 10 or control != digits[11]:
+        raise ValidationError(
+            _("This IIN or BIN has a wrong control digit; check the number."), code="control"
+        )
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The IIN in the person's signing certificate must be this one (Law 370-II Art. 7).
+    iin = models.CharField(
+        _("IIN"),
+        max_length=12,
+        blank=True,
+        validators=[iin_bin_validate],
+        help_text=_("Individual identification number, as in the person's ЭЦП certificate."),
+    )
     preferred_language = models.CharField(
         _("interface language"),
         max_length=2,
@@ -79,6 +103,14 @@ class Organisation(models.Model):
     sector_kk = models.TextField(_("sector (Kazakh)"), blank=True)
     sector_ru = models.TextField(_("sector (Russian)"), blank=True)
     email = models.EmailField(_("e-mail for notifications"), blank=True)
+    # When set, a signature on the organisation's documents needs a certificate of this BIN.
+    bin = models.CharField(
+        _("BIN"),
+        max_length=12,
+        blank=True,
+        validators=[iin_bin_validate],
+        help_text=_("Business identification number, as in the organisation's ЭЦП certificates."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 

@@ -56,6 +56,7 @@ ORGANISATION_FIELDS = [
     "sector_kk",
     "sector_ru",
     "email",
+    "bin",
     "is_active",
 ]
 
@@ -124,6 +125,7 @@ USER_FIELDS = [
     "username",
     "full_name",
     "email",
+    "iin",
     "is_active",
     "is_staff",
     "is_superuser",

@@ -65,3 +65,42 @@ class Rendering(models.Model):
         framework = self.version.framework
         sector = "".join(ch if ch.isalnum() else "-" for ch in framework.sector_ru).strip("-")[:60]
         return f"SQF-{sector}-v{self.version.number}-{self.language}.{self.format}"
+
+
+class Signature(models.Model):
+    """An electronic digital signature (ЭЦП) of a hand-over document: a detached CMS made by
+    NCALayer on the signer's computer over the document's exact bytes, verified by NCANode
+    (chain to the NCA, OCSP, time stamp) and by our rules (the signing key, the signer's IIN,
+    the organisation's BIN). An e-document so certified equals a signed paper one (Law
+    370-II of 7 January 2003, Art. 7(1)). Rows are never changed; a new document of new
+    content needs new signatures."""
+
+    rendering = models.ForeignKey(Rendering, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
+    )
+    cms = models.TextField()  # base64 of the DER CMS, as NCALayer returns it
+    document_sha256 = models.CharField(max_length=64)
+    signer_iin = models.CharField(max_length=12)
+    signer_bin = models.CharField(max_length=12, blank=True)
+    signer_name = models.CharField(max_length=300)
+    certificate_serial = models.CharField(max_length=100)
+    certificate_issuer = models.CharField(max_length=500)
+    certificate_not_after = models.DateTimeField()
+    signed_at = models.DateTimeField()  # the time stamp (TSP) of the signature
+    verification = models.JSONField(default=dict)  # what NCANode said, without certificates
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("electronic signature")
+        verbose_name_plural = _("electronic signatures")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rendering", "signer"], name="signature_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.signer_iin}) — {self.rendering}"
+
+    def filename(self) -> str:
+        return f"{self.rendering.filename()}.{self.signer_iin}.cms"

@@ -9,4 +9,11 @@ urlpatterns = [
     path("<int:pk>/documents/", views.documents, name="documents"),
     path("<int:pk>/documents/request/", views.document_request, name="request"),
     path("<int:pk>/documents/<int:rid>/download/", views.document_download, name="download"),
+    # Electronic digital signatures of the hand-over documents (Rules §14).
+    path("<int:pk>/documents/<int:rid>/sign/", views.signature_add, name="sign"),
+    path(
+        "<int:pk>/documents/<int:rid>/signatures/<int:sid>.cms",
+        views.signature_download,
+        name="signature",
+    ),
 ]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from councils import access
 from councils.access import Action
 from exports import content as content_mod
-from exports import services
-from exports.models import Rendering
+from exports import services, signatures
+from exports.models import Rendering, Signature
 from sbsh.models import Part
 
 LANGS = ["kk", "ru"]
@@ -22,7 +25,9 @@ def _cells(version: object) -> tuple[list[tuple[str, list[tuple[str, Rendering |
     key = services._key(content_mod.version_content(version))
     current = {
         (r.language, r.format): r
-        for r in Rendering.objects.filter(version=version, content_sha256=key)
+        for r in Rendering.objects.filter(version=version, content_sha256=key).prefetch_related(
+            "signatures"
+        )
     }
     rows = [(lang, [(fmt, current.get((lang, fmt))) for fmt in FORMATS]) for lang in LANGS]
     busy = any(
@@ -47,12 +52,30 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
             (k, Part.Key(k).label) for k in Part.Key.values if k != Part.Key.PASSPORT_SECTOR
         ],
     }
+    signing = signatures.signatures_enabled()
+    context["signing"] = signing and version.status == "approved"
+    context["can_sign"] = context["signing"] and signatures.may_sign(
+        request.user, Rendering(version=version)
+    )
+    context["signed_by_me"] = (
+        set(
+            Signature.objects.filter(rendering__version=version, signer=request.user).values_list(
+                "rendering_id", flat=True
+            )
+        )
+        if context["can_sign"]
+        else set()
+    )
     template = (
         "exports/_documents.html"
         if request.headers.get("HX-Request") == "true"
         else "exports/documents.html"
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    if context["can_sign"]:
+        # The page talks to NCALayer on the signer's own computer (django-csp's csp_update).
+        response._csp_update = {"connect-src": settings.SQF_NCALAYER_ORIGINS}
+    return response
 
 
 @login_required
@@ -86,5 +109,55 @@ def document_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
         filename=rendering.filename(),
         content_type=content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def signature_add(request: HttpRequest, pk: int, rid: int) -> JsonResponse:
+    """Receive the CMS NCALayer made in the browser; check it and keep it (Rules §14)."""
+    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    rendering = get_object_or_404(Rendering, pk=rid, version=version)
+    try:
+        signatures.signature_add(
+            actor=request.user, rendering=rendering, cms=request.POST.get("cms", "")
+        )
+    except PermissionError:
+        return JsonResponse(
+            {"errors": [_("Only the state body's staff sign the hand-over documents.")]},
+            status=403,
+        )
+    except ValidationError as error:
+        return JsonResponse({"errors": error.messages}, status=400)
+    except signatures.SignatureServiceError:
+        return JsonResponse(
+            {
+                "errors": [
+                    _(
+                        "The signature could not be checked now (NCANode does not answer). "
+                        "Nothing was saved; try again in a few minutes."
+                    )
+                ]
+            },
+            status=503,
+        )
+    return JsonResponse({"ok": True}, status=201)
+
+
+@login_required
+@require_GET
+def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> HttpResponse:
+    """The signature as a .cms file (DER), to check it with any NCA tool."""
+    import base64
+
+    from django.utils.http import content_disposition_header
+
+    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    signature = get_object_or_404(Signature, pk=sid, rendering_id=rid, rendering__version=version)
+    response = HttpResponse(
+        base64.b64decode(signature.cms), content_type="application/pkcs7-signature"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, signature.filename())
     response["X-Content-Type-Options"] = "nosniff"
     return response

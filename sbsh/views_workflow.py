@@ -178,9 +178,9 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
     if request.method == "POST" and form is not None:
         if form.is_valid():
             data = form.cleaned_data
-            values = {
-                k: data[k] for k in ("year", "framework", "sector_kk", "sector_ru", "justification")
-            }
+            # The form of a gap analysis has findings and no SQF or sector (GroundForm).
+            fields = ("year", "framework", "sector_kk", "sector_ru", "justification", "findings")
+            values = {k: data[k] for k in fields if k in data}
             try:
                 decisions.ground_save(
                     actor=request.user, ground=ground, revision=data["revision"], **values
@@ -668,7 +668,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     handovers = list(
         Handover.objects.select_related("version__framework__state_body", "sent_by")
-        .prefetch_related("renderings")
+        .prefetch_related("renderings__signatures")
         .order_by("-sent_at")[:100]
     )
     clocks = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,7 +203,7 @@ def blockers(
     if name == "send":
         from exports.services import handover_documents
 
-        _ready, missing = known_handover or handover_documents(version)
+        ready, missing = known_handover or handover_documents(version)
         if missing:
             found.append(
                 _(
@@ -210,6 +211,21 @@ def blockers(
                 )
                 % {"missing": ", ".join(f"{lang.upper()} {fmt.upper()}" for lang, fmt in missing)}
             )
+        elif settings.SQF_SIGNATURES_REQUIRED:
+            from exports.signatures import unsigned_handover
+
+            unsigned = unsigned_handover(version, ready)
+            if unsigned:
+                found.append(
+                    _(
+                        "Sign the documents with ЭЦП on the Documents page first (Rules §14, Law 370-II Art. 7): %(unsigned)s."
+                    )
+                    % {
+                        "unsigned": ", ".join(
+                            f"{r.language.upper()} {r.format.upper()}" for r in unsigned
+                        )
+                    }
+                )
     return found
 
 

@@ -45,3 +45,41 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(personas) -> None:
             attempt()
     assert AuditEvent.objects.count() == before
     assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_or_delete_a_kept_signature(personas) -> None:
+    from django.utils import timezone
+
+    from exports.models import Rendering, Signature
+    from sbsh import services
+
+    _framework, version = services.framework_create(
+        actor=personas.drafter,
+        state_body=personas.energy,
+        council=personas.energy_council,
+        sector_kk="Сала",
+        sector_ru="Отрасль",
+    )
+    rendering = Rendering.objects.create(
+        version=version, language="kk", format="pdf", content_sha256="a" * 64, status="ready"
+    )
+    signature = Signature.objects.create(
+        rendering=rendering,
+        signer=personas.drafter,
+        cms="MAo=",
+        document_sha256="b" * 64,
+        signer_iin="880914300515",
+        signer_name="Асель",
+        certificate_serial="1",
+        certificate_issuer="NCA",
+        certificate_not_after=timezone.now(),
+        signed_at=timezone.now(),
+    )
+    for attempt in (
+        lambda: Signature.objects.filter(pk=signature.pk).update(signer_iin="900101300120"),
+        lambda: Signature.objects.filter(pk=signature.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            attempt()
+    assert Signature.objects.get(pk=signature.pk).signer_iin == "880914300515"

@@ -36,6 +36,7 @@ MODULES = [
     "exports/services.py",
     "exports/views.py",
     "exports/content.py",
+    "exports/signatures.py",
 ]
 WRITES = {
     "save",
