@@ -25,7 +25,6 @@ from exports.models import Rendering, Signature
 from exports.services import HANDOVER_DOCUMENTS, _key
 from sbsh import services
 from sbsh.models import Version
-from tests.browser.conftest import CHROMIUM
 from tests.conftest import PASSWORD
 from tests.sbsh.test_signatures import BIN_ENERGY, IIN_DRAFTER, FakeNCANode, _answer, _certificate
 
@@ -69,30 +68,16 @@ class FakeNCALayer:
 
 
 @pytest.fixture
-def signing_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                # Only for the fake NCALayer's throw-away certificate (the real NCALayer
-                # installs its own into the signer's system).
-                "--ignore-certificate-errors",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+def signing_browser(browser):
+    # Certificate errors ignored only for the fake NCALayer's throw-away certificate (the
+    # real NCALayer installs its own into the signer's system).
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-US", ignore_https_errors=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture
