@@ -10,7 +10,6 @@ the server's verdict — the signature, or the reason it was refused."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import ssl
 import subprocess
@@ -18,15 +17,17 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 
-from exports.content import version_content
-from exports.models import Rendering, Signature
-from exports.services import HANDOVER_DOCUMENTS, _key
+from exports.models import Signature
 from sbsh import services
-from sbsh.models import Version
 from tests.conftest import PASSWORD
-from tests.sbsh.test_signatures import BIN_ENERGY, IIN_DRAFTER, FakeNCANode, _answer, _certificate
+from tests.sbsh.test_signatures import (
+    IIN_DRAFTER,
+    FakeNCANode,
+    _answer,
+    _certificate,
+    handover_ready,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,29 +91,9 @@ def approved(personas, settings):
         sector_kk="Электр энергетикасы",
         sector_ru="Электроэнергетика",
     )
-    Version.objects.filter(pk=version.pk).update(status="approved")
-    version.refresh_from_db()
-    key = _key(version_content(version))
-    docs = {}
-    for lang, fmt in HANDOVER_DOCUMENTS:
-        data = f"{lang} {fmt} document of version {version.pk}\n".encode() * 40
-        rendering = Rendering(
-            version=version,
-            language=lang,
-            format=fmt,
-            content_sha256=key,
-            status="ready",
-            size=len(data),
-            file_sha256=hashlib.sha256(data).hexdigest(),
-        )
-        rendering.file.save(f"{lang}.{fmt}", ContentFile(data), save=False)
-        rendering.save()
-        docs[(lang, fmt)] = (rendering, data)
-    personas.drafter.iin = IIN_DRAFTER
+    docs = handover_ready(personas, version)
     personas.drafter.preferred_language = "en"
     personas.drafter.save()
-    personas.energy.bin = BIN_ENERGY
-    personas.energy.save()
     return version, docs
 
 
@@ -145,7 +126,8 @@ def test_the_drafter_signs_a_document_through_ncalayer_and_sees_a_refusal_explai
         assert "Signed" in page.locator('[data-testid="signature-kk-pdf"]').inner_text()
         page.screenshot(path=str(_artifact("documents-signed-en")), full_page=True)
 
-        rendering, data = docs[("kk", "pdf")]
+        rendering = docs[("kk", "pdf")]
+        data = rendering.file.open("rb").read()
         [signature] = Signature.objects.all()
         assert (signature.rendering, signature.signer_iin, signature.cms) == (
             rendering,

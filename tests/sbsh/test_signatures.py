@@ -159,12 +159,9 @@ def ncanode(settings):
     node.close()
 
 
-@pytest.fixture
-def approved(personas, sqf, monkeypatch):
-    """An approved version with its four hand-over documents ready (real files)."""
-    seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
-    version = sqf.version
+def handover_ready(personas, version: Version) -> dict[tuple[str, str], Rendering]:
+    """Make `version` approved with its four hand-over documents ready (real files), the
+    drafter's IIN and the ministry's BIN on record (also used by the browser test)."""
     Version.objects.filter(pk=version.pk).update(status="approved")
     version.refresh_from_db()
     key = _key(version_content(version))
@@ -187,7 +184,14 @@ def approved(personas, sqf, monkeypatch):
     personas.drafter.save()
     personas.energy.bin = BIN_ENERGY
     personas.energy.save()
-    return version, docs
+    return docs
+
+
+@pytest.fixture
+def approved(personas, sqf, monkeypatch):
+    seed_calendar()
+    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    return sqf.version, handover_ready(personas, sqf.version)
 
 
 def _sign(client, version, rendering, cms=CMS):
