@@ -180,6 +180,32 @@ def test_a_gap_analysis_names_oked_sectors_and_stops_the_state_bodys_clock(
     assert _clock(ground).status == "met"
 
 
+def test_the_gap_analysis_page_saves_its_findings(personas) -> None:
+    """Regression (found by the DAST scan, bench/dast.py): the analysis form has findings
+    and no SQF or sector fields; saving it answered 500 and lost the findings."""
+    ground = decisions.ground_create(
+        actor=personas.drafter, kind="analysis", council=personas.energy_council, year=2025
+    )
+    client = personas.client_for(personas.drafter)
+    response = client.post(
+        reverse("sbsh:ground", args=[ground.pk]),
+        {
+            "revision": ground.revision,
+            "year": 2025,
+            "justification": "Салалар толық қамтылмаған.",
+            "findings": "62011 — ҚБШ жоқ.",
+        },
+    )
+    assert response.status_code == 302
+    ground.refresh_from_db()
+    assert (ground.findings, ground.justification) == (
+        "62011 — ҚБШ жоқ.",
+        "Салалар толық қамтылмаған.",
+    )
+    [row] = AuditEvent.objects.filter(action="sqf.ground.save")
+    assert row.actor == personas.drafter and "findings" in row.changes
+
+
 def _filed(personas, time_machine, **kwargs) -> Ground:
     """Filed on 15 April; the clock moves on to the day after the council's meeting."""
     ground = _proposal(personas, **kwargs)
