@@ -50,6 +50,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Scripts take the token from the page (base.html's hx-headers), never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -223,6 +225,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "councils.axes.login_name"
 
 # Two-step sign-in (ASVS 6.3.3): a code from an authenticator app after the password.
 # Anyone may turn it on for themselves; with SQF_MFA_REQUIRED=true (production) everyone

@@ -138,6 +138,25 @@ def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
     )
 
 
+def test_an_overlong_user_name_is_a_failed_sign_in_not_a_server_error(personas) -> None:
+    """Found by the DAST scan (bench/dast.py): django-axes stored the posted name in a
+    varchar(255), so a longer one answered 500 on PostgreSQL."""
+    from axes.models import AccessAttempt
+
+    client = Client()
+    client.cookies["sqf_language"] = "en"
+    name = "php://filter/convert.iconv." + "x" * 4300
+    response = _login(client, name, "wrong-password-1")
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.username == name[:150] and attempt.failures_since_start == 1
+    # The same cut name counts on: five such tries lock it like any other name.
+    for _ in range(4):
+        _login(client, name, "wrong-password-1")
+    assert _login(client, name, "wrong-password-1").status_code == 429
+
+
 def test_failed_logins_lock_the_name_for_a_while_and_never_forever(personas, time_machine) -> None:
     time_machine.move_to(dt.datetime(2026, 3, 30, 9, tzinfo=dt.UTC), tick=False)
     client = Client()
