@@ -53,9 +53,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, manage, pg_admin, say
+
 DB = "sqf_drill_crash"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = "redis://127.0.0.1:6379/6"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -69,35 +69,6 @@ ENV = {
 # Variables that would change what is measured if inherited from the caller's shell.
 UNSET = ("CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "HTTPS", "SQF_RENDER_IN_THREAD")
 TASK = "exports.tasks.render_document"
-
-
-def say(*args: object) -> None:
-    print(*args, flush=True)
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
-def manage(*args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
 
 
 def machine() -> dict:

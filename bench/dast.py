@@ -93,14 +93,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _common
+from _common import PG, ROOT, pg_admin, say
+
 # The code under test: the working tree, or with --ref an exported commit (git archive).
 CODE = ROOT
 DAST_VENV = ROOT / ".venv-dast"
 WAPITI_PIN = "wapiti3==3.2.3"
 DB = "sqf_drill_dast"
 SEED = "sqf_drill_dast_seed"  # migrated and seeded once; each scan gets a copy (TEMPLATE)
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = "redis://127.0.0.1:6379/9"
 HOST, PORT = "127.0.0.1", 8765
 BASE = f"http://{HOST}:{PORT}"
@@ -220,33 +221,9 @@ ACCEPTED: list[Accepted] = [
 ]
 
 
-def say(*args: object) -> None:
-    print(*args, flush=True)
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 def manage(*args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=CODE,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
+    """manage.py of the code under test (the checkout, or the exported --ref)."""
+    return _common.manage(*args, cwd=CODE)
 
 
 def wapiti_version() -> str:

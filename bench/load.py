@@ -47,7 +47,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -58,9 +57,9 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, free_port, manage, pg_admin, say, wait_healthy
+
 DB = "sqf_drill_load"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = "redis://127.0.0.1:6379/8"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -77,10 +76,6 @@ ACCOUNTS = ["drafter", "expert", "member", "secretary", "officer", "admin"]
 Q = urllib.parse.quote("электр")
 # Other work that would disturb the figures if it ran at the same time (reported, not stopped).
 OTHER_LOAD = r"pytest|\.ci/run|wrk |bench/(registry|documents|editor|classifiers|deadlines|celery_crash|backup_drill)\.py"
-
-
-def say(*args: object) -> None:
-    print(*args, flush=True)
 
 
 # --- the load generator (runs in its own process: --client CONFIG OUT) -------------------------
@@ -148,31 +143,6 @@ def client_main(config_path: str, out_path: str) -> None:
 # --- the drill -----------------------------------------------------------------------------------
 
 
-def pg_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
-def manage(*args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
-
-
 def machine() -> dict:
     def run(*cmd: str) -> str:
         try:
@@ -202,28 +172,6 @@ def machine() -> dict:
         "loadavg": os.getloadavg(),
         "commit": run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(base + "/health/", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"/health/ did not answer 200 in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
 def sign_in(base: str, username: str) -> dict[str, str]:

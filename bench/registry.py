@@ -52,7 +52,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import string
 import subprocess
@@ -64,12 +63,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _common
+from _common import ROOT, free_port, pg_admin, say, wait_healthy
+
 # The code under test: the working tree, or with --ref an exported commit (git archive).
 CODE = ROOT
 
 DB = "sqf_bench_registry"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "REDIS_URL": "redis://127.0.0.1:6379/5",
@@ -399,39 +399,9 @@ end
 """
 
 
-def say(*args: object) -> None:
-    print(*args, flush=True)
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname="postgres", **PG)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 def manage(*args: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=CODE,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """manage.py of the code under test (the checkout, or the exported --ref)."""
+    return _common.manage(*args, cwd=CODE)
 
 
 def machine(ref: str | None) -> dict:
@@ -870,21 +840,6 @@ def profile(path: str, top: int = 25) -> str:
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     return f"profiled {path}: {wall:.0f} ms under cProfile\n" + buf.getvalue()
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(base + "/health/", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"/health/ did not answer 200 in {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
 def fetch(url: str) -> tuple[int, int]:
