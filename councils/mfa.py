@@ -5,6 +5,8 @@ an audit row for every change and every failed code (ASVS 16.3.1)."""
 
 from __future__ import annotations
 
+import base64
+
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
@@ -50,8 +52,6 @@ def totp_qr_svg(device: TOTPDevice) -> bytes:
 
 def totp_key_text(device: TOTPDevice) -> str:
     """The key in base32, in groups of four, for typing into an app by hand."""
-    import base64
-
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 

@@ -240,11 +240,11 @@ def _document_bytes(rendering: Rendering) -> bytes:
     return data
 
 
-def may_sign(user: User, rendering: Rendering) -> bool:
+def may_sign(user: User, version: Any) -> bool:
     """The state body's staff sign what it hands over (Rules §14), like the move itself."""
     from sbsh import workflow
 
-    return workflow.may_move(user, rendering.version, "send")
+    return workflow.may_move(user, version, "send")
 
 
 def signature_add(*, actor: User, rendering: Rendering, cms: str) -> Signature:
@@ -255,7 +255,7 @@ def signature_add(*, actor: User, rendering: Rendering, cms: str) -> Signature:
     from sbsh.services import version_scope
 
     version = rendering.version
-    if not may_sign(actor, rendering):
+    if not may_sign(actor, version):
         raise PermissionError("sign")
     if version.status != Version.Status.APPROVED:
         raise ValidationError(

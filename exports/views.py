@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,9 +57,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
     }
     signing = signatures.signatures_enabled()
     context["signing"] = signing and version.status == "approved"
-    context["can_sign"] = context["signing"] and signatures.may_sign(
-        request.user, Rendering(version=version)
-    )
+    context["can_sign"] = context["signing"] and signatures.may_sign(request.user, version)
     context["signed_by_me"] = (
         set(
             Signature.objects.filter(rendering__version=version, signer=request.user).values_list(
@@ -149,10 +150,6 @@ def signature_add(request: HttpRequest, pk: int, rid: int) -> JsonResponse:
 @require_GET
 def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> HttpResponse:
     """The signature as a .cms file (DER), to check it with any NCA tool."""
-    import base64
-
-    from django.utils.http import content_disposition_header
-
     version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     signature = get_object_or_404(Signature, pk=sid, rendering_id=rid, rendering__version=version)
     response = HttpResponse(
