@@ -1,6 +1,7 @@
 """Benchmark: rendering the SQF document (DOCX and PDF, Kazakh and Russian).
 
   .venv/bin/python bench/documents.py [--out DIR] [--docx-runs 3] [--pdf-runs 1] [--profile]
+                                     [--only large-kk] [--no-libreoffice]
 
 Runs against a throw-away SQLite database of its own: the script sets SQF_DATA_DIR to a
 fresh folder under --out and ignores DATABASE_URL, migrates, loads the shipped
@@ -68,6 +69,12 @@ def _text_len(html: str) -> int:
     return len(re.sub(r"<[^>]+>", "", html))
 
 
+def _cpu_s() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _hwm_mb() -> float:
     status = Path("/proc/self/status").read_text()
     return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1)) / 1024
@@ -120,9 +127,12 @@ def worker(fmt: str, lang: str, content_path: str, out_path: str, profile_path: 
         result["seconds"] = time.perf_counter() - start
         profiler.dump_stats(profile_path)
     else:
+        cpu0 = _cpu_s()
         start = time.perf_counter()
         data = render(content, lang)
         result["seconds"] = time.perf_counter() - start
+        # CPU seconds of this process and of the layout processes it started (exports.pdf).
+        result["cpu_s"] = _cpu_s() - cpu0
     end = time.perf_counter()
     result["peak_rss_mb"] = _hwm_mb()
     result["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -161,13 +171,15 @@ def run_worker(args: list[str], env: dict[str, str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_timed(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB (largest process of the tree, from wait4) and exit code."""
+def run_timed(cmd: list[str]) -> tuple[float, float, int, float]:
+    """Wall seconds, peak RSS in MB (largest process of the tree, from wait4), exit code
+    and CPU seconds of the process tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode, cpu
 
 
 # --- the benchmark document ------------------------------------------------------------------
@@ -459,7 +471,14 @@ def main() -> None:
         "--profile", action="store_true", help="also profile the large Kazakh PDF with cProfile"
     )
     parser.add_argument("--no-libreoffice", action="store_true")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="DOC-LANG",
+        help="render only these documents, e.g. --only large-kk (repeatable)",
+    )
     args = parser.parse_args()
+    wanted = set(args.only or [])
 
     out = (args.out or Path(tempfile.mkdtemp(prefix="sqf-bench-documents-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -482,6 +501,8 @@ def main() -> None:
     results: list[dict] = []
     for name, path in (("demo", demo_path), ("large", large_path)):
         for lang in ("kk", "ru"):
+            if wanted and f"{name}-{lang}" not in wanted:
+                continue
             for fmt, runs in (("docx", args.docx_runs), ("pdf", args.pdf_runs)):
                 target = out / f"{name}-{lang}.{fmt}"
                 reports = []
@@ -494,6 +515,7 @@ def main() -> None:
                     "lang": lang,
                     "fmt": fmt,
                     "seconds": [r["seconds"] for r in reports],
+                    "cpu_s": [r.get("cpu_s") for r in reports],
                     "peak_rss_mb": max(r["peak_rss_mb"] for r in reports),
                     "rss_before_mb": max(r["rss_before_mb"] for r in reports),
                     "bytes": reports[-1]["bytes"],
@@ -526,12 +548,13 @@ def main() -> None:
                 str(lo_out),
                 str(docx_path),
             ]
-            seconds, rss, rc = run_timed(cmd)
+            seconds, rss, rc, cpu = run_timed(cmd)
             pdf = lo_out / (docx_path.stem + ".pdf")
             row = {
                 "label": label,
                 "file": docx_path.name,
                 "seconds": seconds,
+                "cpu_s": cpu,
                 "peak_rss_mb": rss,
                 "rc": rc,
                 "pages": pdf_pages(pdf) if pdf.exists() else None,
@@ -540,12 +563,70 @@ def main() -> None:
             print("libreoffice", json.dumps(row), flush=True)
 
         shutil.rmtree(profile, ignore_errors=True)
-        convert(out / "demo-kk.docx", "cold (new profile)")
-        convert(out / "demo-ru.docx", "warm")
-        for lang in ("kk", "ru"):
-            convert(out / f"large-{lang}.docx", "warm")
-        shutil.rmtree(profile, ignore_errors=True)
-        convert(out / "large-kk.docx", "cold (new profile)")
+        done = [f"{r['doc']}-{r['lang']}" for r in results if r["fmt"] == "docx"]
+        # One cold start to warm the profile, then each document once, right after ours.
+        convert(out / f"{done[0]}.docx", "cold (new profile)")
+        for stem in done:
+            convert(out / f"{stem}.docx", "warm")
+
+    # Legibility of Tables 2 and 3, read back from each PDF (tests/exports/pdfcheck.py),
+    # and our PDF against LibreOffice converting our DOCX of the same document.
+    from exports.layout import document_model
+    from tests.exports.pdfcheck import check as legibility
+    from tests.exports.pdfcheck import expectations
+
+    ratios = []
+    for r in results:
+        if r["fmt"] != "pdf":
+            continue
+        stem = f"{r['doc']}-{r['lang']}"
+        content = json.loads((demo_path if r["doc"] == "demo" else large_path).read_text())
+        expect = expectations(document_model(content, r["lang"]))
+        for label, pdf in (
+            ("ours", out / f"{stem}.pdf"),
+            ("libreoffice", out / "libreoffice" / f"{stem}.pdf"),
+        ):
+            if pdf.exists():
+                rep = legibility(pdf.read_bytes(), **expect)
+                print(
+                    "legibility",
+                    label,
+                    stem,
+                    json.dumps(
+                        {
+                            "pages": len(rep.pages),
+                            "table_pages": len(rep.table_pages),
+                            "pages_without_heading": rep.headless_pages,
+                            "caption_last_line": rep.caption_last,
+                            "long_words_whole": round(rep.whole_share, 3),
+                        }
+                    ),
+                    flush=True,
+                )
+        lo = [x for x in lo_rows if x["file"] == f"{stem}.docx" and x["label"] == "warm"]
+        if lo:
+            ratios.append(
+                (
+                    stem,
+                    min(r["seconds"]),
+                    lo[-1]["seconds"],
+                    r["cpu_s"][0],
+                    lo[-1]["cpu_s"],
+                    r["peak_rss_mb"],
+                )
+            )
+    if ratios:
+        print()
+        print(
+            "| document | our PDF s | LibreOffice s | ratio (wall) | our CPU s | LibreOffice CPU s | ratio (CPU) | peak RSS MB |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for stem, ours, theirs, cpu, lo_cpu, rss in ratios:
+            print(
+                f"| {stem} | {ours:.1f} | {theirs:.1f} | {ours / theirs:.2f} | {cpu or 0:.1f} "
+                f"| {lo_cpu:.1f} | {(cpu or 0) / lo_cpu:.2f} | {rss:.0f} |"
+            )
+        print()
 
     # Where the parts fall, margins, and pictures of the large PDFs.
     from exports.captions import CAPTIONS
@@ -568,9 +649,12 @@ def main() -> None:
             if label == "weasyprint":
                 # Layout seconds and pages of each part (a part starts on the page of its caption).
                 per_page = next(
-                    r["page_layout_s"]
-                    for r in results
-                    if (r["doc"], r["lang"], r["fmt"]) == ("large", lang, "pdf")
+                    (
+                        r["page_layout_s"]
+                        for r in results
+                        if (r["doc"], r["lang"], r["fmt"]) == ("large", lang, "pdf")
+                    ),
+                    [],
                 )
                 first = check["first_page"]
                 bounds = [1, first["table1"], first["table2"], first["table3"], len(per_page) + 1]

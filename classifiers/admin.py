@@ -101,8 +101,22 @@ class NodeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # ISCO-08 is published in English only: its Kazakh and Russian names are typed or
+        # loaded here (Annex §11, Table 3 column 4).
+        if obj is not None and obj.edition.classifier == "isco08":
+            return [f for f in self.readonly_fields if f not in ("title_kk", "title_ru")]
+        return self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: Node, form: ModelForm, change: bool) -> None:
-        services.node_skill_level_set(actor=request.user, node=obj, skill_level=obj.skill_level)
+        if {"title_kk", "title_ru"} & set(form.changed_data):
+            services.node_names_set(
+                actor=request.user, node=obj, title_kk=obj.title_kk, title_ru=obj.title_ru
+            )
+        if "skill_level" in form.changed_data or not form.changed_data:
+            services.node_skill_level_set(
+                actor=request.user, node=obj, skill_level=obj.skill_level
+            )
 
 
 @admin.register(CrosswalkLink)

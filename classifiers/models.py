@@ -74,6 +74,9 @@ class Edition(models.Model):
         blank=True,
         related_name="+",
     )
+    # ISCO-08 only: where its Kazakh and Russian names come from (whose translation, of
+    # what date), as the administrator said when loading them (Annex §11, column 4).
+    names_source = models.CharField(_("source of the Kazakh/Russian names"), max_length=300, blank=True)
     # New SQF content picks from the current edition; old content keeps its own.
     is_current = models.BooleanField(_("current"), default=True)
 

@@ -163,6 +163,8 @@ if CELERY_BROKER_URL is None:
 CELERY_TASK_EAGER_PROPAGATES = True
 # Embedded default only: run a document render in a thread beside the request (tests set False).
 SQF_RENDER_IN_THREAD = env_bool("SQF_RENDER_IN_THREAD", True)
+# Pages of the pieces of large PDFs, kept by content hash (exports/pdf.py).
+SQF_PDF_PIECES_DIR = DATA_DIR / "pdf-pieces"
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

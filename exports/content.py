@@ -83,6 +83,7 @@ def version_content(version: Version) -> dict[str, Any]:
             "updates": version.updates.number if version.updates_id else None,
         },
         "name": {"kk": version.name_kk, "ru": version.name_ru},
+        "document": {"tables_landscape": version.tables_landscape},
         "editions": {
             e.classifier: {"name": e.name, "source": e.source_name, "sha256": e.source_sha256}
             for e in sorted(edition_rows, key=lambda e: e.classifier)
@@ -238,6 +239,10 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
         oked_ids=[_resolve(refs, n, "passport") for n in content["passport"]["oked"]],
         nkz_ids=[_resolve(refs, n, "passport") for n in content["passport"]["nkz_groups"]],
     )
+    if content.get("document", {}).get("tables_landscape"):
+        version = services.document_options_save(
+            actor=actor, version=version, revision=version.revision, tables_landscape=True
+        )
     texts = {
         **content["parts"],
         Part.Key.PASSPORT_SECTOR: content["passport"]["sector_description"],

@@ -14,14 +14,15 @@ from html.parser import HTMLParser
 from typing import Any
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from exports.layout import T3_NUMBERS, Model, Named, document_model
+from exports.hyphen import SHY
+from exports.layout import LANDSCAPE_TEXT_WIDTH_MM, Model, Named, TablePart, document_model
 
 FONT = "Times New Roman"
 TABLE_TEXT_ID = "TableText"  # the id python-docx gives the "Table Text" style added in _prepare
@@ -202,6 +203,21 @@ def _repeat_header(row: Any) -> None:
     tr_pr.append(el)
 
 
+def _text_into(run: Any, line: str) -> None:
+    """Text with soft hyphens as Word's optional hyphens (w:softHyphen), so Word and
+    LibreOffice split a long word only at a syllable, with a hyphen (exports.hyphen)."""
+    if SHY not in line:
+        run.text = line
+        return
+    for i, piece in enumerate(line.split(SHY)):
+        if i:
+            run._r.append(OxmlElement("w:softHyphen"))
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = piece
+        run._r.append(t)
+
+
 def _cell(cell: Any, text: str, *, bold: bool = False, center: bool = False) -> None:
     para = cell.paragraphs[0]
     # By style id: assigning the style by name makes python-docx scan every style twice
@@ -211,21 +227,24 @@ def _cell(cell: Any, text: str, *, bold: bool = False, center: bool = False) -> 
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     lines = (text or "").split("\n")
     for i, line in enumerate(lines):
-        run = para.add_run(line)
+        run = para.add_run()
+        _text_into(run, line)
         if bold:
             run.bold = True
         if i < len(lines) - 1:
             run.add_break()
 
 
-def _table(doc: Any, widths_mm: list[float], header_rows: int) -> Any:
+def _table(
+    doc: Any, widths_mm: list[float], header_rows: int, text_width: float = TEXT_WIDTH_MM
+) -> Any:
     cols = len(widths_mm)
     table = doc.add_table(rows=header_rows, cols=cols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     total = sum(widths_mm)
-    scaled = [w * TEXT_WIDTH_MM / total for w in widths_mm]
+    scaled = [w * text_width / total for w in widths_mm]
     for row in table.rows:
         _repeat_header(row)
     grid = table._tbl.tblGrid
@@ -309,9 +328,9 @@ def _write_table1(doc: Any, m: Model) -> None:
     c = m.c
     _heading(doc, c["s9"])
     doc.add_paragraph(c["t1"]).runs[0].bold = True
-    table = _table(doc, [9, 14, 9, 11, 14, 14, 14, 15], 2)
-    for i, cell in enumerate(table.rows[0].cells):
-        _cell(cell, c[f"t1_c{i + 1}"], bold=True, center=True)
+    table = _table(doc, [float(w) for w in m.t1_widths], 2)
+    for cell, heading in zip(table.rows[0].cells, m.t1_headings, strict=True):
+        _cell(cell, heading, bold=True, center=True)
     for i, cell in enumerate(table.rows[1].cells):
         _cell(cell, str(i + 1), center=True)
     for section in m.table1:
@@ -323,7 +342,7 @@ def _write_table1(doc: Any, m: Model) -> None:
                 table,
                 [
                     r["sqf_level"],
-                    _names(r["occupations"]),
+                    r["occupations_text"],
                     str(r["nqf_level"]),
                     r["stages"],
                     r["role"],
@@ -335,28 +354,77 @@ def _write_table1(doc: Any, m: Model) -> None:
             )
 
 
+def _write_parts(doc: Any, parts: list[TablePart], text_width: float) -> None:
+    """Tables 2 and 3 as the PDF prints them: parts one under another, each with its
+    caption ("Продолжение таблицы 3"), its heading rows and the row of column numbers,
+    repeated on every page (w:tblHeader), the key column first (exports/layout.py)."""
+    for part in parts:
+        caption = doc.add_paragraph()
+        caption.add_run(part.caption).bold = True
+        caption.paragraph_format.keep_with_next = True
+        caption.paragraph_format.space_before = Pt(6)
+        heads = part.header_rows()
+        table = _table(doc, [col.width_mm for col in part.columns], len(heads) + 1, text_width)
+        for r, hrow in enumerate(heads):
+            index = 0
+            for h in hrow:
+                while _covered(table, r, index):
+                    index += 1
+                cell = table.rows[r].cells[index]
+                last = table.rows[r + h["rowspan"] - 1].cells[index + h["colspan"] - 1]
+                if last is not cell:
+                    cell = cell.merge(last)
+                _cell(cell, h["text"], bold=True, center=True)
+                for rr in range(r, r + h["rowspan"]):
+                    for cc in range(index, index + h["colspan"]):
+                        table._sqf_taken.add((rr, cc))  # type: ignore[attr-defined]
+                index += h["colspan"]
+        numbers = table.rows[len(heads)].cells
+        index = 0
+        for n in part.number_cells():
+            cell = numbers[index]
+            if n["colspan"] > 1:
+                cell = cell.merge(numbers[index + n["colspan"] - 1])
+            _cell(cell, n["text"], center=True)
+            index += n["colspan"]
+        for row in part.body():
+            added = _add_row(
+                table,
+                [cell["text"] for cell in row],
+                center={i for i, cell in enumerate(row) if cell["center"]},
+            )
+            # A row is not split over two pages unless it is taller than a page.
+            added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _covered(table: Any, r: int, c: int) -> bool:
+    taken = getattr(table, "_sqf_taken", None)
+    if taken is None:
+        table._sqf_taken = taken = set()
+    return (r, c) in taken
+
+
+def _landscape_section(doc: Any, on: bool) -> None:
+    """Tables 2–3 on landscape pages (the per-SQF option), then back to portrait."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    if on:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(30), Mm(15)
+        section.left_margin, section.right_margin = Mm(20), Mm(20)
+
+
 def _write_table2(doc: Any, m: Model) -> None:
     c = m.c
+    width = LANDSCAPE_TEXT_WIDTH_MM if m.landscape else TEXT_WIDTH_MM
+    if m.landscape:
+        _landscape_section(doc, True)
     _heading(doc, c["s10"])
-    doc.add_paragraph(c["t2"]).runs[0].bold = True
-    groups = m.table2["groups"]
-    if not groups:
-        return
-    table = _table(doc, [12] + [max(10, 88 / len(groups))] * len(groups), 2)
-    top = table.rows[0].cells
-    _cell(top[0].merge(table.rows[1].cells[0]), c["t2_c1"], bold=True, center=True)
-    _cell(top[1].merge(top[-1]), c["t2_groups"], bold=True, center=True)
-    for cell, g in zip(table.rows[1].cells[1:], groups, strict=True):
-        _cell(cell, f"{g.code} {g.title}", bold=True, center=True)
-    for level, cells in m.table2["grid"]:
-        _add_row(
-            table,
-            [level, *["\n".join(f"{n.code} {n.title}" for n in occ) for occ in cells]],
-            center={0},
-        )
+    _write_parts(doc, m.table2["parts"], width)
     if m.table2["links"]:
         para = doc.add_paragraph()
         para.add_run(c["t2_links"]).bold = True
+        para.paragraph_format.keep_with_next = True
         for link in m.table2["links"]:
             doc.add_paragraph(
                 f"•\t{link['from']} ({link['from_level']}) → {link['to']} ({link['to_level']}): {link['kind']}"
@@ -365,68 +433,6 @@ def _write_table2(doc: Any, m: Model) -> None:
 
 def _write_table3(doc: Any, m: Model) -> None:
     c = m.c
+    width = LANDSCAPE_TEXT_WIDTH_MM if m.landscape else TEXT_WIDTH_MM
     _heading(doc, c["s11"])
-    doc.add_paragraph(c["t3"]).runs[0].bold = True
-    from exports.layout import T3_WEIGHTS
-
-    table = _table(doc, T3_WEIGHTS, 3)
-    r0, r1, r2 = (table.rows[i].cells for i in range(3))
-    single = {
-        0: "t3_no",
-        4: "t3_corr",
-        8: "t3_corr",
-        13: "t3_main_group",
-        14: "t3_occupation",
-        15: "t3_skill",
-        16: "t3_nqf",
-        17: "t3_sqf",
-    }
-    for index, key in single.items():
-        _cell(r0[index].merge(r1[index]), c[key], bold=True, center=True)
-    oked = f"{c['t3_g_oked']}: {c['t3_oked_division']}, {c['t3_oked_group']}, {c['t3_oked_class']}, {c['t3_oked_subclass']}"
-    _cell(r0[12].merge(r1[12]), oked, bold=True, center=True)
-    for start, key in ((1, "t3_g_isco"), (5, "t3_g_unit"), (9, "t3_g_group")):
-        _cell(r0[start].merge(r0[start + 2]), c[key], bold=True, center=True)
-    subs = {
-        1: "t3_isco_code",
-        2: "t3_name_en",
-        3: "t3_name_kkru",
-        5: "t3_nkz_code",
-        6: "t3_name_kk",
-        7: "t3_name_ru",
-        9: "t3_nkz_code",
-        10: "t3_name_kk",
-        11: "t3_name_ru",
-    }
-    for index, key in subs.items():
-        _cell(r1[index], c[key], bold=True, center=True)
-    for cell, number in zip(r2, T3_NUMBERS, strict=True):
-        _cell(cell, str(number), center=True)
-    for i, r in enumerate(m.table3, start=1):
-        oked_lines = [n.code for n in r["oked"] if n.code]
-        if oked_lines:
-            oked_lines[-1] = f"{oked_lines[-1]} {r['oked'][len(oked_lines) - 1].title}"
-        _add_row(
-            table,
-            [
-                str(i),
-                r["isco"].code,
-                r["isco"].name_en,
-                r["nkz_unit"].title,
-                r["isco_corr"],
-                r["nkz_unit"].code,
-                r["nkz_unit"].name_kk,
-                r["nkz_unit"].name_ru,
-                r["nkz_corr"],
-                r["nkz_group"].code,
-                r["nkz_group"].name_kk,
-                r["nkz_group"].name_ru,
-                "\n".join(oked_lines),
-                r["main_group"].code,
-                f"{r['occupation'].code} {r['occupation'].title}",
-                str(r["skill_level"] or "—"),
-                str(r["nqf_level"]),
-                r["sqf_level"],
-            ],
-            center={0, 13, 15, 16, 17},
-        )
+    _write_parts(doc, m.table3, width)

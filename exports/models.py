@@ -29,6 +29,11 @@ class Rendering(models.Model):
     )
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     content_sha256 = models.CharField(max_length=64)
+    # A document of a published version's frozen content (the registry's downloads of a
+    # published or superseded version), rather than of the version's live content.
+    publication = models.ForeignKey(
+        "sbsh.Publication", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -62,9 +67,11 @@ class Rendering(models.Model):
         return f"{self.version} {self.language} {self.format} ({self.status})"
 
     def filename(self) -> str:
-        framework = self.version.framework
-        sector = "".join(ch if ch.isalnum() else "-" for ch in framework.sector_ru).strip("-")[:60]
-        return f"SQF-{sector}-v{self.version.number}-{self.language}.{self.format}"
+        from exports.naming import document_filename
+
+        return document_filename(
+            self.version.framework, self.version.number, self.language, self.format
+        )
 
 
 class Signature(models.Model):

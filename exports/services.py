@@ -20,7 +20,7 @@ from sbsh.models import Version
 
 log = logging.getLogger(__name__)
 # Bump when the layout changes, so documents of unchanged content are rendered anew.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: Tables 2 and 3 in parts, soft hyphens, column 4 from ISCO names
 
 
 def render_bytes(
@@ -48,13 +48,15 @@ def _key(content: dict[str, Any]) -> str:
 
 
 def rendering_request(
-    *, version: Version, language: str, fmt: str, actor: User | None
+    *, version: Version, language: str, fmt: str, actor: User | None, publication: Any = None
 ) -> Rendering:
-    """The rendering of the version's current content, created and queued if new.
+    """The rendering of the version's current content, created and queued if new; with
+    `publication`, of that publication's frozen content (the registry's downloads).
 
     A failed one is queued again; a ready or running one is returned as it is.
     """
-    key = _key(content_mod.version_content(version))
+    content = publication.content if publication is not None else None
+    key = _key(content if content is not None else content_mod.version_content(version))
     try:
         with transaction.atomic():
             rendering, created = Rendering.objects.get_or_create(
@@ -62,7 +64,10 @@ def rendering_request(
                 content_sha256=key,
                 language=language,
                 format=fmt,
-                defaults={"requested_by": actor if actor and actor.is_authenticated else None},
+                defaults={
+                    "requested_by": actor if actor and actor.is_authenticated else None,
+                    "publication": publication,
+                },
             )
     except IntegrityError:  # two requests at once: the other one created it
         rendering, created = (
@@ -180,11 +185,16 @@ def rendering_run(rendering_id: int, task_id: str = "") -> Rendering:
         task_id=task_id,
         started_at=timezone.now(),
     )
-    rendering = Rendering.objects.select_related("version__framework").get(pk=rendering_id)
+    rendering = Rendering.objects.select_related("version__framework", "publication").get(
+        pk=rendering_id
+    )
     if not claimed:
         return rendering
     started = time.perf_counter()
-    content = content_mod.version_content(rendering.version)
+    if rendering.publication_id:
+        content = rendering.publication.content  # frozen at publication
+    else:
+        content = content_mod.version_content(rendering.version)
     if _key(content) != rendering.content_sha256:
         # The version changed after the request: this rendering would show stale content.
         Rendering.objects.filter(pk=rendering.pk).update(

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from councils import access
 from councils.access import Action
 from exports import content as content_mod
-from exports import services, signatures
+from exports import pdf, services, signatures
 from exports.models import Rendering, Signature
+from exports.naming import document_filename
 from sbsh.models import Part
 
 LANGS = ["kk", "ru"]
@@ -42,6 +43,12 @@ def _cells(version: object) -> tuple[list[tuple[str, list[tuple[str, Rendering |
 @login_required
 @require_GET
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
+    return _documents_page(request, pk)
+
+
+def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The documents page, or (htmx) the table of documents alone; also the answer to a
+    request, so that "Make" updates the table in place."""
     version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     rows, busy = _cells(version)
     context = {
@@ -88,7 +95,7 @@ def document_request(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("Choose kk or ru, and pdf, docx or json.", status=400)
     services.rendering_request(version=version, language=language, fmt=fmt, actor=request.user)
     if request.headers.get("HX-Request") == "true":
-        return documents(request, pk)
+        return _documents_page(request, pk)
     return redirect("exports:documents", version.pk)
 
 
@@ -158,3 +165,59 @@ def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> Htt
     response["Content-Disposition"] = content_disposition_header(True, signature.filename())
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_GET
+def document_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The version's content as the JSON document (docs/sqf-json-schema.md), as a file."""
+    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    data = services.render_bytes(content_mod.version_content(version), "kk", "json")
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    name = document_filename(version.framework, version.number, "kk", "json")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def document_preview(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
+    """The whole document as the PDF will print it (its own template and stylesheet),
+    at once, for drafters and council members before anyone asks for a PDF."""
+    if lang not in LANGS:
+        raise Http404
+    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    html = pdf.render_html(content_mod.version_content(version), lang, preview=True)
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def document_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tables 2–3 in portrait (Annex §12) or on landscape pages: the state body's choice,
+    recorded with the version while it may be edited."""
+    from django.contrib import messages
+
+    from sbsh import services as sqf_services
+
+    version = access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
+    try:
+        revision = int(request.POST.get("revision", ""))
+    except ValueError:
+        return HttpResponse(_("The form is incomplete; reload the page."), status=400)
+    try:
+        sqf_services.document_options_save(
+            actor=request.user,
+            version=version,
+            revision=revision,
+            tables_landscape=request.POST.get("tables_landscape") == "on",
+        )
+    except sqf_services.EditConflict:
+        messages.error(
+            request,
+            _("Someone changed this version since you opened the page; your choice was not saved. Look again and choose."),
+        )
+        return redirect("exports:documents", version.pk)
+    messages.success(request, _("Document options saved."))
+    return redirect("exports:documents", version.pk)

@@ -110,6 +110,9 @@ class Snapshot:
     links: list[T2Link]
     table3: list[T3Row]
     current_editions: dict[str, int] = field(default_factory=dict)
+    # ISCO-08 code → the languages its name is not loaded in (Table 3, column 4).
+    isco_names_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tables_landscape: bool = False
 
 
 @dataclass(frozen=True)
@@ -656,6 +659,35 @@ def rule_languages_in_step(s: Snapshot) -> Iterable[Finding]:
         )
 
 
+def rule_document_form(s: Snapshot) -> Iterable[Finding]:
+    """Annex §11 column 4 needs the ISCO-08 name in Kazakh and Russian, which only an
+    administrator can load (ISCO-08 is published in English); Annex §12 prints in book
+    orientation."""
+    missing = {code: langs for code, langs in s.isco_names_missing.items() if langs}
+    if missing:
+        codes = ", ".join(sorted(missing))
+        yield Finding(
+            WARNING,
+            "Annex §11",
+            "table3",
+            _(
+                "Table 3, column 4 stays empty for ISCO-08 %(codes)s: their Kazakh or Russian names are not loaded. An administrator loads them with “load_classifier isco08-names” or edits them in the admin."
+            )
+            % {"codes": codes},
+            column="isco_name",
+        )
+    if s.tables_landscape:
+        yield Finding(
+            WARNING,
+            "Annex §12",
+            "table3",
+            _(
+                "Tables 2 and 3 are set to print on landscape pages; Annex §12 prescribes book (portrait) orientation. Change it on the Documents page if the council expects the Annex's form."
+            ),
+            column="orientation",
+        )
+
+
 RULES: list[Callable[[Snapshot], Iterable[Finding]]] = [
     rule_parts_filled,
     rule_passport_scope,
@@ -667,6 +699,7 @@ RULES: list[Callable[[Snapshot], Iterable[Finding]]] = [
     rule_table3_consistency,
     rule_table2_coverage,
     rule_languages_in_step,
+    rule_document_form,
 ]
 
 

@@ -128,6 +128,12 @@ class Version(ConcurrentTransitionMixin, models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=500, blank=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=500, blank=True)
     approved_on = models.DateField(_("approval date"), null=True, blank=True)
+    # A document option of the state body (exports): Tables 2 and 3 printed on landscape
+    # pages. Annex §12 prescribes book orientation, so the compliance check shows it as a
+    # departure; it is part of the content, frozen at approval like the text.
+    tables_landscape = models.BooleanField(
+        _("Tables 2 and 3 on landscape pages"), default=False
+    )
     # Annex §2: the economic activities and professional groups the SQF covers.
     oked_nodes = models.ManyToManyField(
         "classifiers.Node",

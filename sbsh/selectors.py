@@ -302,6 +302,13 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
         current_editions=dict(
             Edition.objects.filter(is_current=True).values_list("classifier", "pk")
         ),
+        isco_names_missing={
+            index[r[1]].code: tuple(
+                lang for lang in ("kk", "ru") if not getattr(index[r[1]], f"title_{lang}")
+            )
+            for r in t3
+        },
+        tables_landscape=version.tables_landscape,
     )
 
 

@@ -259,6 +259,23 @@ def passport_save(
 
 
 @transaction.atomic
+def document_options_save(
+    *, actor: User, version: Version, revision: int, tables_landscape: bool
+) -> Version:
+    """How the document prints Tables 2 and 3: the Annex's portrait (Annex §12), or
+    landscape pages, which the compliance check then shows as a departure."""
+    locked = _locked(Version, version.pk, revision, {"tables_landscape": tables_landscape})
+    if locked.tables_landscape != tables_landscape:
+        changes = {"tables_landscape": [locked.tables_landscape, tables_landscape]}
+        locked.tables_landscape = tables_landscape
+        locked.revision += 1
+        locked.updated_at, locked.updated_by = timezone.now(), actor
+        locked.save(update_fields=["tables_landscape", "revision", "updated_at", "updated_by"])
+        _audit(actor, "sqf.document_options.save", locked, locked, changes)
+    return locked
+
+
+@transaction.atomic
 def part_save(*, actor: User, part: Part, revision: int, text_kk: str, text_ru: str) -> Part:
     values = {"text_kk": sanitise(text_kk), "text_ru": sanitise(text_ru)}
     locked = _locked(Part, part.pk, revision, values)

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -160,7 +161,9 @@ def registry_download(
     if lang not in ("kk", "ru") or fmt not in FORMATS:
         raise Http404
     publication = _publication(framework, number)
-    stem = f"sqf-{framework}-v{number}-{lang}"
+    from exports.naming import document_filename
+
+    stem = document_filename(publication.content["framework"], number, lang, fmt).rsplit(".", 1)[0]
     if fmt == "json":
         from exports.content import SCHEMA, SCHEMA_VERSION
 
@@ -174,13 +177,21 @@ def registry_download(
             json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True),
             content_type="application/json; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        response["Content-Disposition"] = content_disposition_header(True, f"{stem}.json")
         return response
     rendering = _ready_document(publication, lang, fmt)
     if rendering is None:
         from exports.services import rendering_request
 
-        rendering_request(version=publication.version, language=lang, fmt=fmt, actor=None)
+        # Rendered from the content as published, never from the live version (whose
+        # status has moved on to superseded).
+        rendering_request(
+            version=publication.version,
+            language=lang,
+            fmt=fmt,
+            actor=None,
+            publication=publication,
+        )
         response = render(
             request,
             "registry/preparing.html",

@@ -56,6 +56,7 @@ def _fast_tests(settings: pytest.FixtureRequest, tmp_path: object) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.SQF_RENDER_IN_THREAD = False
+    settings.SQF_PDF_PIECES_DIR = f"{tmp_path}/pdf-pieces"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,4 +1,5 @@
-"""python manage.py load_classifier {nkz,oked,isco08} PATH [--edition NAME] [--dry-run]"""
+"""python manage.py load_classifier {nkz,oked,isco08} PATH [--edition NAME] [--dry-run]
+python manage.py load_classifier isco08-names PATH --source TEXT [--dry-run]"""
 
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ class Command(BaseCommand):
     help = "Load a classifier file (as published, or in the canonical layout) as a new edition."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("classifier", choices=Classifier.values)
+        parser.add_argument("classifier", choices=[*Classifier.values, "isco08-names"])
         parser.add_argument("path", type=Path)
         parser.add_argument("--edition", help="Edition name (default: file name and today's date).")
         parser.add_argument("--effective-date", type=dt.date.fromisoformat, help="YYYY-MM-DD")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and compare; write nothing."
+        )
+        parser.add_argument(
+            "--source",
+            default="",
+            help="isco08-names: where the Kazakh and Russian names come from (kept on the edition).",
         )
 
     def handle(
@@ -38,6 +44,9 @@ class Command(BaseCommand):
     ) -> None:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        if classifier == "isco08-names":
+            self._names(path, options.get("source", ""), dry_run)
+            return
         tty = sys.stderr.isatty()
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -100,3 +109,29 @@ class Command(BaseCommand):
                 f"  crosswalk: {report.crosswalk_carried} links carried over, "
                 f"{len(report.crosswalk_dropped)} dropped ({', '.join(report.crosswalk_dropped[:20])})"
             )
+
+    def _names(self, path: Path, source: str, dry_run: bool) -> None:
+        """Kazakh and Russian names of ISCO-08 groups (Annex §11, Table 3 column 4)."""
+        from classifiers.services import isco_names_load
+
+        try:
+            report = isco_names_load(
+                data=path.read_bytes(),
+                source_name=path.name,
+                source=source,
+                actor=None,
+                dry_run=dry_run,
+            )
+        except ImportRejected as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{path.name}: rejected, nothing was written ({exc.total} problems)."
+            ) from None
+        verb = "would change" if dry_run else "changed"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{path.name}: {verb} the names of {report.changed} ISCO-08 groups "
+                f"({report.unchanged} unchanged) in ‘{report.edition.name}’; source: {report.source}"
+            )
+        )
