@@ -10,6 +10,10 @@ from exports.content import version_content
 from sbsh.demo import seed_demo_sqf
 from tests.conftest import PASSWORD
 
+# The small SQF of the registry tests (test_document_pages.py).
+from tests.sbsh.conftest import small_classifiers, sqf  # noqa: F401
+from tests.sbsh.test_registry import filled  # noqa: F401
+
 KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
 
 # Built once per test session (seeding the real classifiers takes seconds); the tests

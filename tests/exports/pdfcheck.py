@@ -102,9 +102,7 @@ def check(
     prefixes = {t.rstrip(HYPHENS) for t in tokens if t[-1] in HYPHENS}
     for word in sorted(long_words):
         w = word.lower()
-        ok = w in whole or any(
-            w[:k] in prefixes and w[k:] in whole for k in range(2, len(w) - 1)
-        )
+        ok = w in whole or any(w[:k] in prefixes and w[k:] in whole for k in range(2, len(w) - 1))
         report.words_total += 1
         if ok:
             report.words_whole += 1
@@ -131,7 +129,14 @@ def expectations(model: Any) -> dict[str, Any]:
     c = model.c
     return {
         "first_caption": c["t2"],
-        "captions": [c["t1"], c["t2"], c["t3"], c["t2_continued"], c["t3_continued"], c["t2_links"]],
+        "captions": [
+            c["t1"],
+            c["t2"],
+            c["t3"],
+            c["t2_continued"],
+            c["t3_continued"],
+            c["t2_links"],
+        ],
         "number_rows": [[n["text"] for n in part.number_cells()] for part in parts],
         "long_words": table3_long_words(model),
     }

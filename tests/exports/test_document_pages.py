@@ -15,7 +15,7 @@ from exports import services
 from exports.models import Rendering
 from sbsh import services as sqf_services
 from sbsh.models import Part, Publication, Version
-from tests.sbsh.test_registry import filled, publish  # noqa: F401 (fixture)
+from tests.sbsh.test_registry import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,9 @@ def test_the_inbox_json_link_downloads_json(demo_version, personas) -> None:
     assert "{% url 'exports:json' h.version.pk %}" in source
 
 
-def test_a_superseded_version_downloads_its_published_text(personas, filled, monkeypatch) -> None:  # noqa: F811
+def test_a_superseded_version_downloads_its_published_text(
+    personas, filled, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
     queued: list[int] = []
     monkeypatch.setattr("exports.services._dispatch", lambda rid: queued.append(rid))
     v1 = publish(personas, filled)
@@ -136,7 +138,8 @@ def test_a_superseded_version_downloads_its_published_text(personas, filled, mon
     first = Publication.objects.get(number=1)
     assert first.superseded_at is not None
     url = reverse("registry:download", args=[v1.framework_id, 1, "kk", "docx"])
-    assert Client().get(url).status_code == 503  # being made, from the frozen content
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().get(url).status_code == 503  # being made, from the frozen content
     rendering = Rendering.objects.get(pk=queued[-1])
     assert rendering.publication_id == first.pk
     assert services.rendering_run(rendering.pk).status == "ready"

@@ -184,9 +184,7 @@ def test_documents_page_download_and_access(
     rendering = Rendering.objects.get(format="json")
     download = client.get(reverse("exports:download", args=[demo_version.pk, rendering.pk]))
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith(
-        "attachment; filename*=utf-8''"
-    )  # RFC 6266
+    assert download["Content-Disposition"].startswith("attachment; filename*=utf-8''")  # RFC 6266
     data = json.loads(b"".join(download.streaming_content))
     assert data["content"]["name"]["ru"] == demo_version.name_ru
     outsider = personas.client_for(personas.outsider)
