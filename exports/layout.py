@@ -174,7 +174,7 @@ def _fit_widths(
         cells = [r[i] for r in rows]
         need = max(
             col.floor_mm,
-            longest_word_mm(col.heading, bold=True) + CELL_PADDING_MM,
+            _longest(col.heading, syllables, bold=True) + CELL_PADDING_MM,
             longest_word_mm(col.group, bold=True) / 5 + CELL_PADDING_MM if col.group else 0,
             max((_longest(t, syllables) for t in cells), default=0) + CELL_PADDING_MM,
         )
@@ -200,13 +200,13 @@ def _fit_widths(
         col._total = available
 
 
-def _longest(text: str, syllables: str) -> float:
+def _longest(text: str, syllables: str, *, bold: bool = False) -> float:
     """The longest word; with `syllables` (a language), the longest piece between the soft
     hyphens of that language plus the hyphen printed at the break."""
     if not syllables:
-        return longest_word_mm(text)
+        return longest_word_mm(text, bold=bold)
     pieces = soft_hyphens(text, syllables).replace(SHY, "- ")
-    return longest_word_mm(pieces)
+    return longest_word_mm(pieces, bold=bold)
 
 
 def _min_width(columns: list[Column], rows: list[list[str]]) -> float:
