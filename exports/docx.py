@@ -9,7 +9,9 @@ headings, 12 pt in tables, header rows repeated, a centred PAGE field in the hea
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -17,7 +19,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
@@ -254,14 +256,45 @@ def _table(
     return table
 
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR): never written.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _runs_xml(text: str) -> str:
+    """One run per line of the cell, soft hyphens as w:softHyphen, lines joined by w:br."""
+    out = []
+    for i, line in enumerate(NOT_XML.sub("", text or "").split("\n")):
+        pieces = "<w:softHyphen/>".join(
+            f'<w:t xml:space="preserve">{html.escape(piece, quote=False)}</w:t>'
+            for piece in line.split(SHY)
+        )
+        out.append(f"<w:r>{'<w:br/>' if i else ''}{pieces}</w:r>")
+    return "".join(out)
+
+
 def _add_row(
-    table: Any, values: list[str], *, center: set[int] | frozenset[int] = frozenset()
+    table: Any,
+    values: list[str],
+    *,
+    center: set[int] | frozenset[int] = frozenset(),
+    cant_split: bool = False,
 ) -> Any:
-    row = table.add_row()
-    # Column widths come from the table grid (w:gridCol); a width per cell adds nothing
-    # but time on a 7,000-cell table.
-    for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-        _cell(cell, value, center=i in center)
+    """A body row, written as one piece of XML: building it element by element through
+    python-docx costs most of a large document's time (bench/documents.py). Column widths
+    come from the table grid (w:gridCol); a width per cell would add nothing but time."""
+    cells = []
+    for i, value in enumerate(values):
+        jc = '<w:jc w:val="center"/>' if i in center else ""
+        cells.append(
+            f'<w:tc><w:tcPr/><w:p><w:pPr><w:pStyle w:val="{TABLE_TEXT_ID}"/>{jc}</w:pPr>'
+            f"{_runs_xml(value)}</w:p></w:tc>"
+        )
+    tr_pr = "<w:trPr><w:cantSplit/></w:trPr>" if cant_split else ""
+    row = parse_xml(f'<w:tr xmlns:w="{W_NS}">{tr_pr}{"".join(cells)}</w:tr>')
+    table._tbl.append(row)
     return row
 
 
@@ -388,13 +421,13 @@ def _write_parts(doc: Any, parts: list[TablePart], text_width: float) -> None:
             _cell(cell, n["text"], center=True)
             index += n["colspan"]
         for row in part.body():
-            added = _add_row(
+            # A row is not split over two pages unless it is taller than a page.
+            _add_row(
                 table,
                 [cell["text"] for cell in row],
                 center={i for i, cell in enumerate(row) if cell["center"]},
+                cant_split=True,
             )
-            # A row is not split over two pages unless it is taller than a page.
-            added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _covered(table: Any, r: int, c: int) -> bool:

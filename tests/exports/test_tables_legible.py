@@ -121,7 +121,7 @@ def test_no_kazakh_column_is_narrower_than_its_longest_word(demo_content, lang) 
             checked += 1
             longest = max(longest_word_mm(r[i]) for r in part.rows)
             assert col.width_mm >= longest + CELL_PADDING_MM - 0.01, (part.caption, col.number)
-    assert checked >= 4
+    assert checked >= 2  # columns 7 and 11 in the Russian document; all in the Kazakh one
 
 
 def test_landscape_option_prints_tables_2_and_3_on_landscape_pages(demo_content, lang) -> None:
