@@ -165,3 +165,23 @@ def test_the_title_names_the_kind_of_document_once(demo_content, lang) -> None:
     doc_kind = model.c["doc_kind"].lower()
     title = (doc_kind + " " if model.show_kind else "") + model.name.lower()
     assert title.count(doc_kind) == 1
+
+
+def test_a_large_document_laid_out_in_pieces_is_numbered_at_the_top_centre(
+    demo_content, lang
+) -> None:
+    """The pieces of a large PDF are laid out apart and joined: every page still carries its
+    number, in Arabic numerals, at the top centre (Annex §12), portrait and landscape."""
+    import pdfplumber
+
+    mm = 72 / 25.4
+    data = cached("large-content", lambda: large_content(demo_content))
+    pdf = _pdf("large", data, lang)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) > 150
+        for number, page in enumerate(document.pages, start=1):
+            landscape = page.width > page.height
+            top = [w for w in page.extract_words() if w["top"] < (30 if landscape else 20) * mm]
+            assert [w["text"] for w in top] == [str(number)], number
+            centre = (page.width / 2) if landscape else (30 + (210 - 15)) / 2 * mm
+            assert abs((top[0]["x0"] + top[0]["x1"]) / 2 - centre) < 2, number
