@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from config.text import xml_safe_tree
 from exports.layout import document_model
 
 EXPORTS_DIR = Path(__file__).resolve().parent
@@ -15,7 +16,8 @@ CSS_PATH = EXPORTS_DIR.parent / "templates" / "exports" / "document.css"
 
 
 def render_html(content: dict[str, Any], lang: str) -> str:
-    model = document_model(content, lang)
+    # Defensive: no stored control character may stop a render (config/text.py).
+    model = document_model(xml_safe_tree(content), lang)
     context = {f.name: getattr(model, f.name) for f in dataclasses.fields(model)}
     context["css"] = CSS_PATH.read_text(encoding="utf-8")
     return render_to_string("exports/document.html", context)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import params
 from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
 
 
@@ -15,10 +16,12 @@ class NodeIdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            return [int(v) for v in values if str(v).strip()]
-        except (TypeError, ValueError):
-            raise forms.ValidationError(_("Pick codes from the list.")) from None
+        values = [str(v).strip() for v in values if str(v).strip()]
+        # An id is [0-9]{1,18} (config/params.py): a Unicode digit or a 25-digit number is
+        # no node of ours, and must not reach the database.
+        if len(values) > 500 or not all(params.is_id(v) for v in values):
+            raise forms.ValidationError(_("Pick codes from the list."))
+        return [int(v) for v in values]
 
 
 class RevisionForm(forms.Form):

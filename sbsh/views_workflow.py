@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifiers.models import Node
+from config import params
 from councils import access
 from councils.access import Action
 from councils.models import AuditEvent, Organisation
@@ -337,7 +338,7 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
     open_grounds = Ground.objects.filter(
         council=council_obj, status=Ground.Status.FILED
     ).select_related("framework", "created_by")
-    preselect = [int(x) for x in request.GET.getlist("ground") if x.isdigit()]
+    preselect = [int(x) for x in request.GET.getlist("ground") if params.is_id(x)]
     first = open_grounds.filter(pk__in=preselect).first()
     form = forms.DecisionOnGroundsForm(
         request.POST or None,
@@ -546,7 +547,10 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         parent = None
         if request.POST.get("parent"):
-            parent = get_object_or_404(review.Comment, pk=request.POST["parent"], version=version)
+            # Another version's comment and a missing one answer alike (no id oracle).
+            parent = get_object_or_404(
+                review.Comment, pk=params.id_or(request.POST["parent"], -1), version=version
+            )
             form = forms.ReplyForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
