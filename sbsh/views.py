@@ -261,9 +261,7 @@ def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             )
         else:
             messages.success(request, _("Saved."))
-            return redirect(
-                request.POST.get("next") or reverse("sbsh:part", args=[version.pk, key])
-            )
+            return redirect(params.safe_next(request, reverse("sbsh:part", args=[version.pk, key])))
     elif request.method == "POST":
         status = 422
     template = "sbsh/part.html"

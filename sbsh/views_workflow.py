@@ -5,6 +5,7 @@ and writes through the services (sbsh.decisions, sbsh.review, sbsh.workflow)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -651,11 +652,21 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("-at", "-id")
     )
+    from exports.signatures import mask_iin, may_see_signer_iin
+
+    if not may_see_signer_iin(request.user, version):
+        # Rows recorded before issue 15 named a signature with the signer's IIN; the
+        # trail cannot be changed, so the IIN is masked when it is shown.
+        for event in events:
+            event.object_repr = IIN_IN_TEXT.sub(lambda m: mask_iin(m.group(0)), event.object_repr)
     return render(
         request,
         "sbsh/history.html",
         _context(request, version, "history", events=events, transitions=transitions),
     )
+
+
+IIN_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 # --- the national body's inbox (Rules §14) ---------------------------------------------------------
