@@ -73,3 +73,31 @@ def clean_tree(value: Any, *, safe: bool = False) -> Any:
 
 def xml_safe_tree(value: Any) -> Any:
     return clean_tree(value, safe=True)
+
+
+def clean_stored_text(models: list[Any]) -> int:
+    """Clean text already stored (the data migration `sbsh/0009_clean_control_characters`
+    runs this over the SQF content and the classifiers): every CharField and TextField
+    value with a character `xml_safe` removes is rewritten. Returns the number of rows
+    changed. Rows are updated by queryset (no save hooks, no `updated_at` touched)."""
+    from django.db import models as dj
+
+    changed = 0
+    for model in models:
+        fields = [
+            f.name
+            for f in model._meta.get_fields()
+            if isinstance(f, dj.CharField | dj.TextField) and f.concrete and not f.primary_key
+        ]
+        if not fields:
+            continue
+        for row in model._base_manager.values("pk", *fields).iterator(chunk_size=2000):
+            fixed = {
+                name: xml_safe(value)
+                for name in fields
+                if isinstance(value := row[name], str) and UNSAFE.search(value)
+            }
+            if fixed:
+                model._base_manager.filter(pk=row["pk"]).update(**fixed)
+                changed += 1
+    return changed
