@@ -224,7 +224,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class PassportWriteSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     name_kk = serializers.CharField(max_length=500, allow_blank=True)
     name_ru = serializers.CharField(max_length=500, allow_blank=True)
 
@@ -344,7 +344,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     answer = serializers.ChoiceField(choices=["accepted", "rejected"])
     answer_text = serializers.CharField(allow_blank=True, max_length=5000)
 

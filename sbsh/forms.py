@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from config import params
 from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
 
+# Every id or revision a form takes is `[0-9]{1,18}` (config/params.py): a larger number
+# overflows SQLite's 64-bit integers.
+ID_MAX = 10**18 - 1
+
 
 class NodeIdsField(forms.Field):
     """Node ids posted by a classifier picker (one hidden input per chosen node)."""
@@ -25,7 +29,7 @@ class NodeIdsField(forms.Field):
 
 
 class RevisionForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
 
 
 class PassportForm(RevisionForm):
@@ -49,7 +53,9 @@ class PartForm(RevisionForm):
 
 
 class StandardForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=ID_MAX, required=False
+    )
     name_kk = forms.CharField(label=_("Name (Kazakh)"), max_length=500, required=False)
     name_ru = forms.CharField(label=_("Name (Russian)"), max_length=500, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=ProfessionalStandard.Status.choices)
@@ -101,12 +107,14 @@ class Table2EntryForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    source = forms.IntegerField(label=_("From"))
-    target = forms.IntegerField(label=_("To"))
+    source = forms.IntegerField(label=_("From"), min_value=1, max_value=ID_MAX)
+    target = forms.IntegerField(label=_("To"), min_value=1, max_value=ID_MAX)
 
 
 class Table3RowForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=ID_MAX, required=False
+    )
     isco = NodeIdsField(label=_("ISCO-08 unit group"))
     occupation = NodeIdsField(label=_("Occupation (NKZ)"))
     oked = NodeIdsField(label=_("OKED subclass"))
