@@ -99,8 +99,15 @@ def safe_next(request: HttpRequest, default: str) -> str:
     """A `next` from the form or the query, when it is a page of this site; else
     `default`. Every view that honours `next` asks here (no open redirect)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path of ours only: `redirect("²")` would try it as a view name (a 500, found by
+    # tests/sbsh/test_hostile_gets.py), and a control character never belongs in one.
+    if (
+        target.startswith("/")
+        and not has_control(target)
+        and len(target) <= 2000
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

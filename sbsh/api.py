@@ -435,7 +435,9 @@ class VersionViewSet(AtomicWritesMixin, viewsets.ReadOnlyModelViewSet):
             many=True,
         )
     )
-    @action(detail=True, methods=["get"], url_path="moves")
+    # A plain list (no pagination): the schema said "paginated", which schemathesis found
+    # once it could reach a real version (on SQLite, where the ids start at 1).
+    @action(detail=True, methods=["get"], url_path="moves", pagination_class=None)
     def moves(self, request: Request, pk: str) -> Response:
         """The moves this user may make now, with what still blocks each one."""
         version = _version(request, pk)
@@ -496,7 +498,7 @@ class VersionViewSet(AtomicWritesMixin, viewsets.ReadOnlyModelViewSet):
         return Response(VersionSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RecommendationSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="recommendations")
+    @action(detail=True, methods=["get"], url_path="recommendations", pagination_class=None)
     def recommendations(self, request: Request, pk: str) -> Response:
         version = _version(request, pk)
         rows = Recommendation.objects.filter(version=version).order_by("decision_id", "order")
