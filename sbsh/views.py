@@ -89,6 +89,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         found = (
             [] if move.needs_decision else workflow.blockers(version, name, known_findings=findings)
         )
+        if name == "reopen_for_revision" and found:
+            continue  # offered only when a hand-over document failed to render
         moves.append((name, move, found))
     opening = Decision.objects.filter(opened_version=version).first()
     return render(

@@ -144,9 +144,14 @@ def test_1_an_approved_version_whose_documents_fail_has_a_way_out(personas, draf
         workflow.version_transition(
             actor=personas.secretary, version=version, name="reopen_for_revision", comment="x"
         )
+    page = personas.client_for(personas.secretary).get(reverse("sbsh:overview", args=[version.pk]))
+    move_url = reverse("sbsh:transition", args=[version.pk, "reopen_for_revision"])
+    assert page.status_code == 200 and move_url not in page.content.decode()
     Rendering.objects.create(
         version=version, language="ru", format="docx", content_sha256="0" * 64, status="failed"
     )
+    page = personas.client_for(personas.secretary).get(reverse("sbsh:overview", args=[version.pk]))
+    assert move_url in page.content.decode()  # offered once a document failed
     for who in ("drafter", "member", "officer"):
         with pytest.raises(PermissionError):
             workflow.version_transition(
