@@ -7,6 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from classifiers.models import CrosswalkLink, Edition, Node
+from config import params
+from config.params import ID_PATTERN
 
 
 class EditionSerializer(serializers.ModelSerializer):
@@ -79,15 +81,17 @@ class CrosswalkSerializer(serializers.ModelSerializer):
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):
     """Classifier editions. Filter with ?classifier=nkz|oked|isco08 and ?current=true."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = EditionSerializer
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> QuerySet[Edition]:
         qs = Edition.objects.order_by("classifier", "-loaded_at")
-        params = self.request.query_params
-        if params.get("classifier"):
-            qs = qs.filter(classifier=params["classifier"])
-        if params.get("current") in ("true", "1"):
+        p = self.request.query_params
+        classifier = params.text_param(p, "classifier", 10)
+        if classifier:
+            qs = qs.filter(classifier=classifier)
+        if p.get("current") in ("true", "1"):
             qs = qs.filter(is_current=True)
         return qs
 
@@ -95,28 +99,35 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
 class NodeViewSet(viewsets.ReadOnlyModelViewSet):
     """Nodes. Filter with ?edition=ID (or ?classifier=… for the current edition), ?level, ?parent, ?code."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = NodeSerializer
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> QuerySet[Node]:
         qs = Node.objects.select_related("parent").order_by("edition_id", "code")
-        params = self.request.query_params
-        if params.get("edition", "").isdigit():
-            qs = qs.filter(edition_id=int(params["edition"]))
-        elif params.get("classifier"):
-            qs = qs.filter(edition__classifier=params["classifier"], edition__is_current=True)
-        if params.get("level", "").isdigit():
-            qs = qs.filter(level=int(params["level"]))
-        if params.get("parent", "").isdigit():
-            qs = qs.filter(parent_id=int(params["parent"]))
-        if params.get("code"):
-            qs = qs.filter(code=params["code"])
+        p = self.request.query_params
+        edition = params.id_param(p, "edition")
+        classifier = params.text_param(p, "classifier", 10)
+        level = params.id_param(p, "level")
+        parent = params.id_param(p, "parent")
+        code = params.text_param(p, "code", 40)
+        if edition is not None:
+            qs = qs.filter(edition_id=edition)
+        elif classifier:
+            qs = qs.filter(edition__classifier=classifier, edition__is_current=True)
+        if level is not None:
+            qs = qs.filter(level=level)
+        if parent is not None:
+            qs = qs.filter(parent_id=parent)
+        if code:
+            qs = qs.filter(code=code)
         return qs
 
 
 class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
     """ISCO-08 ↔ NKZ unit-group links of the current editions. ?isco=CODE, ?nkz=CODE."""
 
+    lookup_value_regex = ID_PATTERN
     serializer_class = CrosswalkSerializer
     permission_classes = [AllowAny]
 
@@ -126,9 +137,11 @@ class CrosswalkViewSet(viewsets.ReadOnlyModelViewSet):
             .filter(isco__edition__is_current=True, nkz__edition__is_current=True)
             .order_by("isco__code", "nkz__code")
         )
-        params = self.request.query_params
-        if params.get("isco"):
-            qs = qs.filter(isco__code=params["isco"])
-        if params.get("nkz"):
-            qs = qs.filter(nkz__code=params["nkz"])
+        p = self.request.query_params
+        isco = params.text_param(p, "isco", 40)
+        nkz = params.text_param(p, "nkz", 40)
+        if isco:
+            qs = qs.filter(isco__code=isco)
+        if nkz:
+            qs = qs.filter(nkz__code=nkz)
         return qs

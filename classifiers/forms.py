@@ -12,7 +12,7 @@ class SearchForm(forms.Form):
     level = forms.IntegerField(label=_("Level"), min_value=0, max_value=6, required=False)
     limit = forms.IntegerField(min_value=1, max_value=50, required=False)
     classifier = forms.ChoiceField(choices=Classifier.choices, required=False)
-    edition = forms.IntegerField(min_value=1, required=False)
+    edition = forms.IntegerField(min_value=1, max_value=10**18 - 1, required=False)
 
 
 class ImportJobForm(forms.ModelForm):

@@ -32,6 +32,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from config.text import xml_safe
+
 NKZ, OKED, ISCO08 = "nkz", "oked", "isco08"
 
 MAX_ROWS = 100_000
@@ -142,7 +144,8 @@ def clean(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
+    # The text boundary (config/text.py): no control character reaches a node's name.
+    return _SPACES.sub(" ", xml_safe(str(value))).strip()
 
 
 # Abbreviations that stay in capitals when an upper-case name is put in sentence case.
@@ -448,8 +451,12 @@ def _level_from_shape(classifier: str, code: str) -> int:
 
 def _int(value: str, file: str, line: int, column: str, problems: list[Problem]) -> int | None:
     try:
-        return int(float(value)) if value != "" else None
-    except ValueError:
+        number = int(float(value)) if value != "" else None
+        # 1e400 is infinite (OverflowError); a level or year beyond 10^9 is no level or year.
+        if number is not None and abs(number) >= 10**9:
+            raise ValueError(value)
+        return number
+    except (ValueError, OverflowError):
         problems.append(
             Problem(
                 file, line, column, _("‘%(value)s’ is not a whole number.") % {"value": value[:40]}
@@ -564,7 +571,8 @@ def _adapt(
 def clean_multiline(value: Any) -> str:
     if value is None:
         return ""
-    return "\n".join(line.strip() for line in str(value).replace("\r\n", "\n").split("\n")).strip()
+    text = xml_safe(str(value)).replace("\r\n", "\n")
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
 # --- checks --------------------------------------------------------------------------------

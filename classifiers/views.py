@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from classifiers import selectors
 from classifiers.forms import SearchForm
 from classifiers.models import LEVEL_NAMES, Classifier
+from config import params
 
 
 def _classifier_or_404(classifier: str) -> str:
@@ -58,6 +59,8 @@ def classifier_browse(request: HttpRequest, classifier: str) -> HttpResponse:
 @require_GET
 def node_detail(request: HttpRequest, classifier: str, code: str) -> HttpResponse:
     classifier = _classifier_or_404(classifier)
+    if len(code) > 40 or params.has_control(code):
+        raise Http404
     edition = selectors.edition_for(classifier, _edition_param(request))
     node = selectors.node_detail(edition, code) if edition is not None else None
     if node is None:
@@ -78,8 +81,7 @@ def node_detail(request: HttpRequest, classifier: str, code: str) -> HttpRespons
 
 
 def _edition_param(request: HttpRequest) -> int | None:
-    value = request.GET.get("edition", "")
-    return int(value) if value.isdigit() else None
+    return params.id_param(request.GET, "edition")
 
 
 @require_GET

@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config import params
 from councils import access
 from councils.selectors import home_sections
 from councils.services import user_save
@@ -61,11 +61,7 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    next_url = params.safe_next(request, "/")
     response = HttpResponseRedirect(next_url)
     if language not in LANGUAGE_CODES:
         return response

@@ -8,6 +8,7 @@ that receives and publishes (§14). Administrators keep classifiers, calendar an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,9 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
 def iin_bin_validate(value: str) -> None:
     """A Kazakh IIN or BIN: 12 digits, the last one the control digit (weights 1–11, and
     3–11, 1, 2 when the first sum leaves 10)."""
-    if not (len(value) == 12 and value.isdigit()):
+    if not re.fullmatch(
+        r"[0-9]{12}", value or ""
+    ):  # ASCII digits only (a Unicode digit broke int())
         raise ValidationError(_("Type the 12 digits of the IIN or BIN."), code="digits")
     digits = [int(c) for c in value]
     control = sum(d * w for d, w in zip(digits, range(1, 12), strict=False)) % 11

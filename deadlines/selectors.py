@@ -6,7 +6,8 @@ import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from councils import access
 from councils.models import User
@@ -24,6 +25,14 @@ def deadlines_for_user(user: User) -> QuerySet[Deadline]:
         # A ministry sees its councils' clocks and a council its ministry's: the same
         # organisations the user may open (councils/access.py).
         qs = qs.filter(organisation__in=access.organisations_for_user(user).values("pk"))
+    if not access.is_administrator(user):
+        # The clock of a ground (Rules §6) only with the ground itself: a ministry's draft
+        # gap analysis is its own until filed (councils/access.py, can_view_ground).
+        visible = access.grounds_for_user(user).annotate(key=Cast("pk", CharField())).values("key")
+        qs = qs.exclude(
+            Q(content_type__app_label="sbsh", content_type__model="ground")
+            & ~Q(object_id__in=visible)
+        )
     return qs.annotate(
         order=Case(
             When(status=Deadline.Status.OVERDUE, then=Value(0)),

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifiers.models import Edition, Node
+from config.text import NulCharacter, clean_tree
 from sbsh import selectors, services
 from sbsh.models import Part, Table1Row, Version
 
@@ -219,6 +220,11 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
         raise ContentError(
             "The content does not match its sha256: the file was changed or damaged."
         )
+    try:
+        # The text boundary (config/text.py): controls normalised, NUL refused.
+        content = clean_tree(content)
+    except NulCharacter as exc:
+        raise ContentError(str(exc)) from None
     if version.table1_rows.exists() or version.table3_rows.exists() or version.standards.exists():
         raise ContentError("The version is not empty.")
     wanted = _collect(content)

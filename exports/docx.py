@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from config.text import xml_safe_tree
 from exports.hyphen import SHY
 from exports.layout import LANDSCAPE_TEXT_WIDTH_MM, Model, Named, TablePart, document_model
 
@@ -303,7 +304,8 @@ def _names(nodes: list[Named]) -> str:
 
 
 def render_docx(content: dict[str, Any], lang: str) -> bytes:
-    model = document_model(content, lang)
+    # Defensive: no stored control character may stop a render (config/text.py).
+    model = document_model(xml_safe_tree(content), lang)
     doc = Document()
     _prepare(doc)
     _write_front(doc, model)

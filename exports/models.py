@@ -107,7 +107,8 @@ class Signature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.signer_name} ({self.signer_iin}) — {self.rendering}"
+        # No IIN in an object's name: names reach audit rows and the history (issue 15).
+        return f"{self.signer_name} — {self.rendering}"
 
     def filename(self) -> str:
-        return f"{self.rendering.filename()}.{self.signer_iin}.cms"
+        return f"{self.rendering.filename()}.signature-{self.pk}.cms"

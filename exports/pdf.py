@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from config.text import xml_safe_tree
 from exports.layout import Model, document_model
 
 EXPORTS_DIR = Path(__file__).resolve().parent
@@ -58,7 +59,8 @@ def render_html(content: dict[str, Any], lang: str, *, preview: bool = False) ->
     page for a browser (the draft preview): no page boxes, the system's Times New Roman
     (Liberation Serif, same metrics) instead of the embedded fonts, and a note that this
     is not the official document."""
-    context = _context(document_model(content, lang))
+    # Defensive: no stored control character may stop a render (config/text.py).
+    context = _context(document_model(xml_safe_tree(content), lang))
     css = CSS_PATH.read_text(encoding="utf-8")
     if preview:
         css = "\n".join(line for line in css.splitlines() if not line.startswith("@font-face"))
@@ -70,7 +72,7 @@ def render_html(content: dict[str, Any], lang: str, *, preview: bool = False) ->
 
 def html_pieces(content: dict[str, Any], lang: str) -> list[str]:
     """The document as independent HTML documents, each starting a page, in order."""
-    model = document_model(content, lang)
+    model = document_model(xml_safe_tree(content), lang)
     base = _context(model)
     base["css"] = CSS_PATH.read_text(encoding="utf-8") + PIECE_CSS
     c = model.c

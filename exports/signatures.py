@@ -177,7 +177,8 @@ def signature_check(
                 "The key belongs to another person (IIN %(theirs)s); your profile's IIN is "
                 "%(ours)s. Sign with your own key."
             )
-            % {"theirs": iin or "—", "ours": signer.iin}
+            # Masked: this text is also kept in the audit trail (no IIN in audit texts).
+            % {"theirs": mask_iin(iin) or "—", "ours": mask_iin(signer.iin)}
         )
     bin_ = str(subject.get("bin") or "")
     if bin_required and bin_ != bin_required:
@@ -238,6 +239,27 @@ def _document_bytes(rendering: Rendering) -> bytes:
     if hashlib.sha256(data).hexdigest() != rendering.file_sha256:
         raise ValidationError(_("The stored document does not match its checksum; make it again."))
     return data
+
+
+def mask_iin(iin: str) -> str:
+    """An IIN as audit texts and messages may show it: the last four digits only."""
+    return f"••••••••{iin[-4:]}" if iin else ""
+
+
+def may_see_signer_iin(user: User, version: Any) -> bool:
+    """Signers' IINs and the .cms files that carry them are for the state body's staff
+    (who hand the documents over) and the national body (which receives them) only —
+    not the council, nor the working group (Rules §14; Law 94-V on personal data)."""
+    from councils import access
+    from councils.models import Role
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        access.is_national_officer(user)
+        or access.is_administrator(user)
+        or access.has_role(user, Role.MINISTRY_STAFF, version.framework.state_body_id)
+    )
 
 
 def may_sign(user: User, version: Any) -> bool:
@@ -311,7 +333,6 @@ def signature_add(*, actor: User, rendering: Rendering, cms: str) -> Signature:
                 changes={
                     "document": f"{rendering.language} {rendering.format}",
                     "document_sha256": rendering.file_sha256,
-                    "iin": checked.iin,
                     "serial": checked.serial,
                     "signed_at": checked.signed_at.isoformat(),
                 },

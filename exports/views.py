@@ -6,7 +6,7 @@ import base64
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -65,6 +65,7 @@ def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
     signing = signatures.signatures_enabled()
     context["signing"] = signing and version.status == "approved"
     context["can_sign"] = context["signing"] and signatures.may_sign(request.user, version)
+    context["may_see_iin"] = signatures.may_see_signer_iin(request.user, version)
     context["signed_by_me"] = (
         set(
             Signature.objects.filter(rendering__version=version, signer=request.user).values_list(
@@ -158,6 +159,8 @@ def signature_add(request: HttpRequest, pk: int, rid: int) -> JsonResponse:
 def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> HttpResponse:
     """The signature as a .cms file (DER), to check it with any NCA tool."""
     version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    if not signatures.may_see_signer_iin(request.user, version):
+        raise PermissionDenied  # the CMS carries the signer's IIN
     signature = get_object_or_404(Signature, pk=sid, rendering_id=rid, rendering__version=version)
     response = HttpResponse(
         base64.b64decode(signature.cms), content_type="application/pkcs7-signature"

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,6 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config import params
+from config.params import ID_PATTERN, BadParameter
 from councils import access
 from councils.access import Action
 from sbsh import decisions, registry, review, selectors, services, workflow
@@ -52,7 +55,9 @@ class Conflict(exceptions.APIException):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """PermissionError → 403, WorkflowError and edit conflicts → 409, a Django
     ValidationError → 400 with its messages per field. Nothing was written in any case."""
-    if isinstance(exc, PermissionError | PermissionDenied):
+    if isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
+    elif isinstance(exc, PermissionError | PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, workflow.WorkflowError):
         exc = Conflict(str(exc))
@@ -62,6 +67,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+class AtomicWritesMixin:
+    """Rules of the API: a refused write changes nothing. Every POST, PUT, PATCH and DELETE
+    runs in one transaction, rolled back when the answer is not a success (a 4xx from a
+    check that came after a first write, e.g. a row created and then refused)."""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
 
 
 # --- public: the registry --------------------------------------------------------------------------
@@ -136,6 +156,8 @@ REGISTRY_FILTERS = [
 class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
     """Published SQF versions (current and, on request, superseded)."""
 
+    lookup_value_regex = ID_PATTERN
+
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
@@ -150,15 +172,14 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("-id")
             )
         p = self.request.query_params
-        body = p.get("state_body", "")
         return registry.publications_search(
             registry.Filters(
-                q=p.get("q", "")[: registry.MAX_QUERY],
-                state_body=int(body) if body.isdigit() else None,
-                oked=p.get("oked", "")[:12],
-                nkz=p.get("nkz", "")[:12],
-                sqf_level=p.get("sqf_level", "")[:4],
-                nqf_level=p.get("nqf_level", "")[:2],
+                q=params.text_param(p, "q", registry.MAX_QUERY),
+                state_body=params.id_param(p, "state_body"),
+                oked=params.text_param(p, "oked", 12),
+                nkz=params.text_param(p, "nkz", 12),
+                sqf_level=params.text_param(p, "sqf_level", 4),
+                nqf_level=params.text_param(p, "nqf_level", 2),
                 include_superseded=p.get("superseded") in ("true", "1"),
             )
         )
@@ -203,7 +224,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class PassportWriteSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     name_kk = serializers.CharField(max_length=500, allow_blank=True)
     name_ru = serializers.CharField(max_length=500, allow_blank=True)
 
@@ -218,7 +239,10 @@ class PartSerializer(serializers.ModelSerializer):
 class Table1RowSerializer(serializers.ModelSerializer):
     # NKZ node ids (occupations, levels 5–6), written and read as a list of ids.
     occupations = serializers.ListField(
-        child=serializers.IntegerField(), required=False, write_only=True
+        child=serializers.IntegerField(min_value=1, max_value=10**18 - 1),
+        required=False,
+        write_only=True,
+        max_length=500,
     )
     occupation_ids = serializers.SerializerMethodField()
     sqf_level = serializers.CharField(max_length=4, validators=[SQF_LEVEL_VALIDATOR])
@@ -249,6 +273,13 @@ class MoveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+class ParentCommentField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data: Any) -> Any:
+        if data is None or not params.is_id(data):
+            self.fail("does_not_exist", pk_value=str(data)[:20])
+        return super().to_internal_value(int(data))
+
+
 class CommentSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     column = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
@@ -269,6 +300,18 @@ class CommentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "anchor_label", "author", "created_at", "resolved_at"]
         extra_kwargs = {"anchor": {"required": False}, "parent": {"required": False}}
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # Only this version's comments can be replied to; another version's comment and
+        # a missing id get the same answer (no id oracle). An id is [0-9]{1,18}.
+        version = self.context.get("version")
+        fields["parent"] = ParentCommentField(
+            queryset=Comment.objects.filter(version=version) if version else Comment.objects.all(),
+            required=False,
+            allow_null=True,
+        )
+        return fields
 
 
 class DecisionOnDraftSerializer(serializers.Serializer):
@@ -301,7 +344,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    revision = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     answer = serializers.ChoiceField(choices=["accepted", "rejected"])
     answer_text = serializers.CharField(allow_blank=True, max_length=5000)
 
@@ -326,19 +369,20 @@ class GroundSerializer(serializers.ModelSerializer):
 
 
 def _version(request: Request, pk: int | str, *, edit: bool = False) -> Version:
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        raise exceptions.NotFound() from None
+    if not params.is_id(pk):
+        raise exceptions.NotFound()
+    number = int(pk)
     return access.sqf_version_for_user(
         request.user, number, action=Action.MANAGE if edit else Action.VIEW
     )
 
 
 @extend_schema(tags=["versions"])
-class VersionViewSet(viewsets.ReadOnlyModelViewSet):
+class VersionViewSet(AtomicWritesMixin, viewsets.ReadOnlyModelViewSet):
     """Versions of the SQFs the user may see (their ministry's or council's; all for the
     national body and administrators)."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = VersionSerializer
     permission_classes = [IsAuthenticated]
@@ -348,8 +392,9 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
         qs = Version.objects.filter(framework__in=frameworks.values("pk")).select_related(
             "framework"
         )
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
+        wanted = params.text_param(self.request.query_params, "status", 20)
+        if wanted:
+            qs = qs.filter(status=wanted)
         return qs.order_by("framework_id", "-number")
 
     def get_object(self) -> Version:
@@ -390,7 +435,9 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
             many=True,
         )
     )
-    @action(detail=True, methods=["get"], url_path="moves")
+    # A plain list (no pagination): the schema said "paginated", which schemathesis found
+    # once it could reach a real version (on SQLite, where the ids start at 1).
+    @action(detail=True, methods=["get"], url_path="moves", pagination_class=None)
     def moves(self, request: Request, pk: str) -> Response:
         """The moves this user may make now, with what still blocks each one."""
         version = _version(request, pk)
@@ -451,7 +498,7 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(VersionSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RecommendationSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="recommendations")
+    @action(detail=True, methods=["get"], url_path="recommendations", pagination_class=None)
     def recommendations(self, request: Request, pk: str) -> Response:
         version = _version(request, pk)
         rows = Recommendation.objects.filter(version=version).order_by("decision_id", "order")
@@ -459,7 +506,9 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["versions"])
-class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PartViewSet(
+    AtomicWritesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The narrative parts of a version (Annex §2–§8), sanitised HTML in kk and ru."""
 
     serializer_class = PartSerializer
@@ -488,7 +537,7 @@ class PartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 @extend_schema(tags=["versions"])
-class Table1ViewSet(viewsets.ModelViewSet):
+class Table1ViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
     """Annex §9, Table 1 rows. Writes go through the editor's services (optimistic lock)."""
 
     serializer_class = Table1RowSerializer
@@ -502,10 +551,9 @@ class Table1ViewSet(viewsets.ModelViewSet):
 
     def get_object(self) -> Table1Row:
         version = _version(self.request, self.kwargs["version_pk"])
-        try:
-            pk = int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            raise exceptions.NotFound() from None
+        if not params.is_id(self.kwargs["pk"]):
+            raise exceptions.NotFound()
+        pk = int(self.kwargs["pk"])
         rows = selectors.table1_rows(version, pk=pk)
         if not rows:
             raise exceptions.NotFound()
@@ -519,20 +567,24 @@ class Table1ViewSet(viewsets.ModelViewSet):
         data = Table1RowSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        row = services.table1_row_create(
-            actor=request.user,
-            version=version,
-            section=v["section"],
-            sqf_level=v["sqf_level"],
-            nqf_level=v["nqf_level"],
-        )
-        row = services.table1_row_save(
-            actor=request.user,
-            row=row,
-            revision=row.revision,
-            values=self._values(v),
-            occupation_ids=v.get("occupations", []),
-        )
+        # Validation first (the occupations must be NKZ levels 5–6), then one transaction:
+        # a refused row is never left behind empty (it blocked finishing the preparation).
+        services.nodes_check(v.get("occupations", []), "nkz", (5, 6), "occupations")
+        with transaction.atomic():
+            row = services.table1_row_create(
+                actor=request.user,
+                version=version,
+                section=v["section"],
+                sqf_level=v["sqf_level"],
+                nqf_level=v["nqf_level"],
+            )
+            row = services.table1_row_save(
+                actor=request.user,
+                row=row,
+                revision=row.revision,
+                values=self._values(v),
+                occupation_ids=v.get("occupations", []),
+            )
         fresh = selectors.table1_rows(version, pk=row.pk)[0]
         return Response(Table1RowSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -558,14 +610,16 @@ class Table1ViewSet(viewsets.ModelViewSet):
         _version(request, version_pk, edit=True)
         row = self.get_object()
         revision = request.query_params.get("revision", "")
-        if not revision.isdigit():
+        if not params.is_id(revision):
             raise exceptions.ValidationError({"revision": ["Give the revision you read."]})
         services.table1_row_delete(actor=request.user, row=row, revision=int(revision))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["review"])
-class CommentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CommentViewSet(
+    AtomicWritesMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Review comments of a version (threads: a reply names its `parent`)."""
 
     serializer_class = CommentSerializer
@@ -577,12 +631,10 @@ class CommentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
 
     def create(self, request: Request, version_pk: str) -> Response:
         version = _version(request, version_pk)
-        data = CommentSerializer(data=request.data)
+        data = CommentSerializer(data=request.data, context={"version": version})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         parent = v.get("parent")
-        if parent is not None and parent.version_id != version.pk:
-            raise exceptions.ValidationError({"parent": ["Reply to a comment of this version."]})
         comment = review.comment_add(
             actor=request.user,
             version=version,
@@ -596,7 +648,8 @@ class CommentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
 
 
 @extend_schema(tags=["review"])
-class RecommendationViewSet(viewsets.GenericViewSet):
+class RecommendationViewSet(AtomicWritesMixin, viewsets.GenericViewSet):
+    lookup_value_regex = ID_PATTERN
     serializer_class = AnswerSerializer
     permission_classes = [IsAuthenticated]
 
@@ -607,7 +660,7 @@ class RecommendationViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="answer")
     def answer(self, request: Request, pk: str) -> Response:
         """Rules §13: the state body answers a recommendation while revising."""
-        if not str(pk).isdigit():
+        if not params.is_id(pk):
             raise exceptions.NotFound()
         rec = get_object_or_404(Recommendation.objects.select_related("version__framework"), pk=pk)
         if not access.can_view_framework(request.user, rec.version.framework):
@@ -629,6 +682,8 @@ class GroundViewSet(viewsets.ReadOnlyModelViewSet):
     """Grounds the user may see: their own drafts and what was filed to their council or
     by their ministry (Rules §5–§6)."""
 
+    lookup_value_regex = ID_PATTERN
+
     serializer_class = GroundSerializer
     permission_classes = [IsAuthenticated]
 
@@ -636,6 +691,6 @@ class GroundViewSet(viewsets.ReadOnlyModelViewSet):
         return access.grounds_for_user(self.request.user).order_by("-id")
 
     def get_object(self) -> Ground:
-        if not str(self.kwargs["pk"]).isdigit():
+        if not params.is_id(self.kwargs["pk"]):
             raise exceptions.NotFound()
         return access.ground_for_user(self.request.user, int(self.kwargs["pk"]), action=Action.VIEW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
 from sbsh import api
 
 router = DefaultRouter(trailing_slash=True)
@@ -22,9 +23,9 @@ comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,
-    path("versions/<int:version_pk>/parts/", parts, name="version-parts"),
-    path("versions/<int:version_pk>/parts/<str:key>/", part, name="version-part"),
-    path("versions/<int:version_pk>/table1/", table1, name="version-table1"),
-    path("versions/<int:version_pk>/table1/<int:pk>/", table1_row, name="version-table1-row"),
-    path("versions/<int:version_pk>/comments/", comments, name="version-comments"),
+    path("versions/<id:version_pk>/parts/", parts, name="version-parts"),
+    path("versions/<id:version_pk>/parts/<str:key>/", part, name="version-part"),
+    path("versions/<id:version_pk>/table1/", table1, name="version-table1"),
+    path("versions/<id:version_pk>/table1/<id:pk>/", table1_row, name="version-table1-row"),
+    path("versions/<id:version_pk>/comments/", comments, name="version-comments"),
 ]

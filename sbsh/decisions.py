@@ -457,6 +457,9 @@ def decision_on_grounds(
         if update_ground not in UpdateGround.values:
             errors["update_ground"] = [_("Choose the ground for the update (Rules §15).")]
         if not errors:
+            # Lock the SQF: two "update" decisions at once — the second sees the first's
+            # version in preparation and is refused with this message, not a 500.
+            list(Framework.objects.select_for_update().filter(pk=framework.pk).values_list("pk"))
             statuses = set(framework.versions.values_list("status", flat=True))
             base = framework.versions.filter(status=Version.Status.PUBLISHED).first()
             if statuses & IN_PROGRESS:
@@ -663,6 +666,20 @@ def recommendation_answer(
     )
     if not access.can_answer_recommendations(actor, locked.version):
         raise PermissionError("recommendation")
+    latest = (
+        Decision.objects.filter(version_id=locked.version_id, outcome=Decision.Outcome.RETURN)
+        .order_by("-recorded_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if locked.decision_id != latest:
+        raise ValidationError(
+            {
+                "answer": _(
+                    "Only the recommendations of the council's latest return can be answered; the council has already considered this one (Rules §13)."
+                )
+            }
+        )
     if locked.revision != revision:
         raise services.EditConflict(locked, {})
     if answer not in (Recommendation.Answer.ACCEPTED, Recommendation.Answer.REJECTED):

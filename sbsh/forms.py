@@ -3,7 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import params
 from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
+
+# Every id or revision a form takes is `[0-9]{1,18}` (config/params.py): a larger number
+# overflows SQLite's 64-bit integers.
+ID_MAX = 10**18 - 1
 
 
 class NodeIdsField(forms.Field):
@@ -15,14 +20,16 @@ class NodeIdsField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            return [int(v) for v in values if str(v).strip()]
-        except (TypeError, ValueError):
-            raise forms.ValidationError(_("Pick codes from the list.")) from None
+        values = [str(v).strip() for v in values if str(v).strip()]
+        # An id is [0-9]{1,18} (config/params.py): a Unicode digit or a 25-digit number is
+        # no node of ours, and must not reach the database.
+        if len(values) > 500 or not all(params.is_id(v) for v in values):
+            raise forms.ValidationError(_("Pick codes from the list."))
+        return [int(v) for v in values]
 
 
 class RevisionForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
 
 
 class PassportForm(RevisionForm):
@@ -46,7 +53,9 @@ class PartForm(RevisionForm):
 
 
 class StandardForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=ID_MAX, required=False
+    )
     name_kk = forms.CharField(label=_("Name (Kazakh)"), max_length=500, required=False)
     name_ru = forms.CharField(label=_("Name (Russian)"), max_length=500, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=ProfessionalStandard.Status.choices)
@@ -98,12 +107,14 @@ class Table2EntryForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    source = forms.IntegerField(label=_("From"))
-    target = forms.IntegerField(label=_("To"))
+    source = forms.IntegerField(label=_("From"), min_value=1, max_value=ID_MAX)
+    target = forms.IntegerField(label=_("To"), min_value=1, max_value=ID_MAX)
 
 
 class Table3RowForm(forms.Form):
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=ID_MAX, required=False
+    )
     isco = NodeIdsField(label=_("ISCO-08 unit group"))
     occupation = NodeIdsField(label=_("Occupation (NKZ)"))
     oked = NodeIdsField(label=_("OKED subclass"))

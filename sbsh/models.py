@@ -216,6 +216,12 @@ class Version(ConcurrentTransitionMixin, models.Model):
         """Rules §14: the national body returns a hand-over for a technical reason (a file
         missing or damaged); the state body sends again."""
 
+    @transition(field=status, source=S.APPROVED, target=S.REVISION)
+    def reopen_for_revision(self) -> None:
+        """Rules §13–§14: the hand-over documents of the approved content cannot be
+        prepared; the council's secretary returns the version to the state body for
+        revision, with the reason recorded, so no version is stuck in *approved*."""
+
     @transition(field=status, source=S.PUBLISHED, target=S.SUPERSEDED)
     def supersede(self) -> None:
         """Rules §16: a newer version of the same SQF was published."""

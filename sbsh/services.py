@@ -140,6 +140,13 @@ def _short(value: Any) -> Any:
     return value
 
 
+def _lock_for_order(version: Version) -> None:
+    """Rules of ordering: the next row number is Max + 1, so two requests adding a row at
+    once must not both read the same Max. Locking the version serialises them (PostgreSQL;
+    SQLite writes one at a time anyway)."""
+    list(Version.objects.select_for_update().filter(pk=version.pk).values_list("pk"))
+
+
 def _touch(version: Version, actor: User) -> None:
     Version.objects.filter(pk=version.pk).update(updated_at=timezone.now(), updated_by=actor)
 
@@ -189,6 +196,8 @@ def version_create(
 ) -> Version:
     """A new version with every narrative part in place (empty). Rules §16: an update is a
     new version of an existing SQF. A council decision opens it in preparation (Rules §8)."""
+    # Two decisions opening a version of one SQF at once: the second waits here.
+    list(Framework.objects.select_for_update().filter(pk=framework.pk).values_list("pk"))
     number = (framework.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = Version.objects.create(
         framework=framework,
@@ -210,13 +219,19 @@ def version_create(
 
 
 def _nodes(ids: list[int], classifier: str, levels: tuple[int, ...], field: str) -> list[Node]:
-    nodes = list(Node.objects.filter(pk__in=ids).select_related("edition"))
+    # An id beyond 64 bits is no node (and overflows SQLite): refused like a wrong code.
+    nodes = list(
+        Node.objects.filter(pk__in=[i for i in ids if 0 < i < 10**18]).select_related("edition")
+    )
     bad = [n for n in nodes if n.edition.classifier != classifier or n.level not in levels]
     if len(nodes) != len(set(ids)) or bad:
         raise ValidationError(
             {field: _("Pick codes from the list; some of them are not valid here.")}
         )
     return nodes
+
+
+nodes_check = _nodes  # validation before a write that creates something (sbsh/api.py)
 
 
 @transaction.atomic
@@ -321,6 +336,7 @@ def standard_save(
     values = {"name_kk": name_kk.strip(), "name_ru": name_ru.strip(), "status": status}
     nodes = _nodes(nkz_ids, Classifier.NKZ, (5, 6), "nkz")
     if standard is None:
+        _lock_for_order(version)
         order = (version.standards.aggregate(n=Max("order"))["n"] or 0) + 1
         standard = ProfessionalStandard(version=version, order=order, updated_by=actor)
         changes = _apply_bilingual(standard, values, actor)
@@ -356,6 +372,7 @@ def table1_row_create(
     sqf_level: str = "",
     nqf_level: int | None = None,
 ) -> Table1Row:
+    _lock_for_order(version)
     order = (version.table1_rows.filter(section=section).aggregate(n=Max("order"))["n"] or 0) + 1
     row = Table1Row(
         version=version,
@@ -548,6 +565,7 @@ def table3_row_save(
         "nkz_correspondence": "full",
     }
     if row is None:
+        _lock_for_order(version)
         order = (version.table3_rows.aggregate(n=Max("order"))["n"] or 0) + 1
         row = Table3Row(version=version, order=order, updated_by=actor, **fields)
         row.full_clean()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import params
 from councils import access
 from councils.access import Action
 from sbsh import forms, selectors, services
@@ -88,6 +89,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         found = (
             [] if move.needs_decision else workflow.blockers(version, name, known_findings=findings)
         )
+        if name == "reopen_for_revision" and found:
+            continue  # offered only when a hand-over document failed to render
         moves.append((name, move, found))
     opening = Decision.objects.filter(opened_version=version).first()
     return render(
@@ -260,9 +263,7 @@ def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             )
         else:
             messages.success(request, _("Saved."))
-            return redirect(
-                request.POST.get("next") or reverse("sbsh:part", args=[version.pk, key])
-            )
+            return redirect(params.safe_next(request, reverse("sbsh:part", args=[version.pk, key])))
     elif request.method == "POST":
         status = 422
     template = "sbsh/part.html"
@@ -487,7 +488,7 @@ def table1_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
 def _chosen(request: HttpRequest) -> list[Any]:
     from classifiers.models import Node
 
-    ids = [int(v) for v in request.POST.getlist("occupations") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("occupations") if params.is_id(v)]
     return list(Node.objects.filter(pk__in=ids).select_related("edition"))
 
 
@@ -498,7 +499,7 @@ def table1_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     row = _t1_row(version, rid)
     try:
         services.table1_row_delete(
-            actor=request.user, row=row, revision=int(request.POST.get("revision", "0") or 0)
+            actor=request.user, row=row, revision=params.id_or(request.POST.get("revision"))
         )
     except services.EditConflict:
         return HttpResponse(
@@ -775,7 +776,7 @@ def table3_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     row = get_object_or_404(Table3Row, pk=rid, version=version)
     try:
         services.table3_row_delete(
-            actor=request.user, row=row, revision=int(request.POST.get("revision", "0") or 0)
+            actor=request.user, row=row, revision=params.id_or(request.POST.get("revision"))
         )
     except services.EditConflict:
         messages.error(

@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config import params
 from councils.models import Organisation
 from exports.layout import document_model
 from exports.models import Rendering
@@ -40,12 +41,11 @@ def _content_language(request: HttpRequest) -> str:
 
 def _filters(request: HttpRequest) -> registry.Filters:
     def text(name: str, limit: int = 40) -> str:
-        return request.GET.get(name, "").strip()[:limit]
+        return params.text_param(request.GET, name, limit)
 
-    body = text("state_body")
     return registry.Filters(
         q=text("q", registry.MAX_QUERY),
-        state_body=int(body) if body.isdigit() else None,
+        state_body=params.id_param(request.GET, "state_body"),
         oked=text("oked").upper() if text("oked")[:1].isalpha() else text("oked"),
         nkz=text("nkz"),
         sqf_level=text("sqf_level", 4),

@@ -5,6 +5,7 @@ and writes through the services (sbsh.decisions, sbsh.review, sbsh.workflow)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from classifiers.models import Node
+from config import params
 from councils import access
 from councils.access import Action
 from councils.models import AuditEvent, Organisation
@@ -337,7 +339,7 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
     open_grounds = Ground.objects.filter(
         council=council_obj, status=Ground.Status.FILED
     ).select_related("framework", "created_by")
-    preselect = [int(x) for x in request.GET.getlist("ground") if x.isdigit()]
+    preselect = [int(x) for x in request.GET.getlist("ground") if params.is_id(x)]
     first = open_grounds.filter(pk__in=preselect).first()
     form = forms.DecisionOnGroundsForm(
         request.POST or None,
@@ -546,7 +548,10 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         parent = None
         if request.POST.get("parent"):
-            parent = get_object_or_404(review.Comment, pk=request.POST["parent"], version=version)
+            # Another version's comment and a missing one answer alike (no id oracle).
+            parent = get_object_or_404(
+                review.Comment, pk=params.id_or(request.POST["parent"], -1), version=version
+            )
             form = forms.ReplyForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -647,11 +652,21 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("-at", "-id")
     )
+    from exports.signatures import mask_iin, may_see_signer_iin
+
+    if not may_see_signer_iin(request.user, version):
+        # Rows recorded before issue 15 named a signature with the signer's IIN; the
+        # trail cannot be changed, so the IIN is masked when it is shown.
+        for event in events:
+            event.object_repr = IIN_IN_TEXT.sub(lambda m: mask_iin(m.group(0)), event.object_repr)
     return render(
         request,
         "sbsh/history.html",
         _context(request, version, "history", events=events, transitions=transitions),
     )
+
+
+IIN_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 
 
 # --- the national body's inbox (Rules §14) ---------------------------------------------------------

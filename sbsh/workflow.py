@@ -111,6 +111,17 @@ MOVES: dict[str, Move] = {
         Stage.HANDOVER,
         needs_comment=True,
     ),
+    # Rules §13–§14: the documents of the approved content cannot be prepared (a render
+    # failed): the council's secretary returns the version for revision, with the reason.
+    # Without it such a version would sit in *approved* while the §14 clock runs out.
+    "reopen_for_revision": Move(
+        Role.COUNCIL_SECRETARY,
+        "council",
+        "Rules §13",
+        gettext_lazy("Return for revision: the documents cannot be prepared"),
+        Stage.REVISION,
+        needs_comment=True,
+    ),
     # Withdrawal is no clause of the Rules: the state body ends its own development.
     "withdraw": Move(
         Role.MINISTRY_STAFF, "state_body", "", gettext_lazy("Withdraw"), needs_comment=True
@@ -199,6 +210,15 @@ def blockers(
                     "Answer every recommendation of the council first: %(n)s not answered (Rules §13)."
                 )
                 % {"n": len(pending)}
+            )
+    if name == "reopen_for_revision":
+        from exports.models import Rendering
+
+        if not Rendering.objects.filter(version=version, status=Rendering.Status.FAILED).exists():
+            found.append(
+                _(
+                    "An approved version goes back for revision only when its documents could not be prepared (Rules §14); prepare them on the Documents page and send them."
+                )
             )
     if name == "send":
         from exports.services import handover_documents

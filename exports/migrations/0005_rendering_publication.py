@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('exports', '0004_signature_append_only'),
-        ('sbsh', '0009_version_tables_landscape'),
+        ('sbsh', '0010_version_tables_landscape'),
     ]
 
     operations = [

@@ -238,13 +238,16 @@ def test_a_valid_signature_is_kept_with_what_ncanode_proved(personas, approved, 
     assert signature.certificate_serial == "5f0c3e9a1b2d"
     assert "publicKey" not in json.dumps(signature.verification)
     [row] = AuditEvent.objects.filter(action="sqf.signature.add")
-    assert row.actor == personas.drafter and row.changes["iin"] == IIN_DRAFTER
+    # No IIN in audit texts or object names (issue 15): the signature row keeps it.
+    assert row.actor == personas.drafter and "iin" not in row.changes
+    assert IIN_DRAFTER not in json.dumps(row.changes) + row.object_repr
     assert row.changes["document_sha256"] == pdf.file_sha256
     # The .cms file is the DER the signer made.
     cms = client.get(f"/sqf/{version.pk}/documents/{pdf.pk}/signatures/{signature.pk}.cms")
     assert cms.status_code == 200 and cms.content == base64.b64decode(CMS)
     assert cms["Content-Type"] == "application/pkcs7-signature"
     assert "attachment" in cms["Content-Disposition"]
+    assert IIN_DRAFTER not in cms["Content-Disposition"]
     # Signing the same document twice: refused, nothing more written.
     again = _sign(client, version, pdf)
     assert again.status_code == 400 and "already" in again.json()["errors"][0]
@@ -259,7 +262,7 @@ BAD_ANSWERS = {
     "authentication key": (_answer(certificate=_certificate(keyUsage="AUTH")), "AUTH"),
     "another person's key": (
         _answer(certificate=_certificate(subject={"iin": IIN_OTHER})),
-        f"IIN {IIN_OTHER}",
+        f"IIN ••••••••{IIN_OTHER[-4:]}",  # masked: the text goes to the audit trail
     ),
     "expired": (_answer(certificate=_certificate(valid=False)), "not valid"),
     "revoked (OCSP)": (

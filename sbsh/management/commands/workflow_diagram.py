@@ -75,6 +75,8 @@ def diagram() -> str:
                     label += "\\nevery recommendation answered"
                 if t.name in ("submit", "resubmit"):
                     label += "\\nno blocking compliance finding"
+                if t.name == "reopen_for_revision":
+                    label += "\\na document failed to render; with the reason"
                 if t.name == "finish_preparation":
                     label += "\\nthe six §8 results in place"
             lines.append(f"  {t.source} -> {t.target} [label={_q(label)}];")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sbsh', '0008_publication_search_gin'),
+        ('sbsh', '0009_clean_control_characters'),
     ]
 
     operations = [
