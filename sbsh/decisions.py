@@ -292,14 +292,14 @@ def ground_file(*, actor: User, ground: Ground, today: dt.date | None = None) ->
     )
     clocks = [d for d in [_ground_deadline(locked)] if d]
     if locked.kind == Ground.Kind.ANALYSIS:
-        due = deadline_services.work_calendar().grounds_deadline(locked.year)
+        # The state body's own §6 clock of that year (opened by the daily check).
         clocks += list(
             Deadline.objects.filter(
                 content_type__app_label="councils",
                 content_type__model="organisation",
                 object_id=str(locked.council.state_body_id),
                 stage=Stage.GROUNDS,
-                due_date=due,
+                start_date__year=locked.year,
                 status__in=Deadline.ACTIVE,
             )
         )
@@ -308,6 +308,77 @@ def ground_file(*, actor: User, ground: Ground, today: dt.date | None = None) ->
     ground_id = locked.pk
     transaction.on_commit(lambda: notify.ground_filed(ground_id))
     return locked
+
+
+def _body_clock_label(body: Organisation, year: int) -> str:
+    return f"{body.short_name or body.name_ru}: {year}"
+
+
+def grounds_year_clocks_open(*, today: dt.date | None = None) -> list[Deadline]:
+    """Rules §6: "жыл сайын, талдау жүргізілген жылдан кейінгі жылдың 1-тоқсанынан
+    кешіктірілмей". Open, once per year, each state body's clock for the year just ended
+    (due 31 March, or the next working day), for every state body with a sectoral council
+    to file to. Run by the daily check; idempotent: a body that already has that year's
+    clock, in any status, gets none. A gap analysis of that year already filed closes the
+    new clock at once as met on the day it was filed.
+
+    The council sees the clock beside its own (deadlines are shown to the organisations
+    that may open each other's work, councils/access.py)."""
+    today = today or timezone.localdate()
+    year = today.year - 1
+    bodies = list(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.STATE_BODY,
+            is_active=True,
+            councils__kind=Organisation.Kind.COUNCIL,
+            councils__is_active=True,
+        ).distinct()
+    )
+    if not bodies:
+        return []
+    existing = set(
+        Deadline.objects.filter(
+            content_type__app_label="councils",
+            content_type__model="organisation",
+            object_id__in=[str(b.pk) for b in bodies],
+            stage=Stage.GROUNDS,
+            start_date__year=year,
+        ).values_list("object_id", flat=True)
+    )
+    filed = dict(
+        Ground.objects.filter(
+            kind=Ground.Kind.ANALYSIS,
+            year=year,
+            status__in=[Ground.Status.FILED, Ground.Status.DECIDED],
+            council__state_body__in=bodies,
+        )
+        .order_by("-filed_at")
+        .values_list("council__state_body_id", "filed_at")
+    )
+    opened: list[Deadline] = []
+    calendar = deadline_services.work_calendar()
+    for body in bodies:
+        if str(body.pk) in existing:
+            continue
+        with transaction.atomic():
+            clock = deadline_services.deadline_open(
+                subject=body,
+                stage=Stage.GROUNDS,
+                organisation=body,
+                start_date=dt.date(year, 12, 31),
+                actor=None,
+                subject_label=_body_clock_label(body, year),
+                calendar=calendar,
+            )
+            if filed.get(body.pk):
+                deadline_services.deadline_close(
+                    deadline=clock, completed_on=timezone.localdate(filed[body.pk]), actor=None
+                )
+            else:
+                opened.append(clock)
+    if opened:
+        deadline_services.deadlines_announce_opened(opened)
+    return opened
 
 
 # --- council decisions ------------------------------------------------------------------------
