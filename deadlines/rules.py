@@ -40,6 +40,7 @@ class Stage:
     REVISION = "revision"
     RE_REVIEW = "re_review"
     HANDOVER = "handover"
+    HANDOVER_RESEND = "handover_resend"
 
 
 CLOCKS: dict[str, Clock] = {
@@ -94,6 +95,17 @@ CLOCKS: dict[str, Clock] = {
         _("Hand-over to the national body in Kazakh and Russian"),
         "state_body",
         wording="салалық кеңес бекіткеннен кейін үш жұмыс күні ішінде",
+    ),
+    # Not a clock of the Rules' text: the national body returned the hand-over for a
+    # technical reason (a file missing or damaged). The §14 clock was met by the first
+    # sending and stays so (marked returned); the re-send runs on this clock, §14's three
+    # working days counted from the return (an interpretation, see docs/rules-coverage.md).
+    Stage.HANDOVER_RESEND: Clock(
+        "§14",
+        3,
+        _("Re-send of a hand-over the national body returned (technical)"),
+        "state_body",
+        wording="",
     ),
 }
 

@@ -405,6 +405,27 @@ def deadline_close(*, deadline: Deadline, completed_on: dt.date, actor: User | N
     return deadline
 
 
+@transaction.atomic
+def deadline_mark_returned(*, deadline: Deadline, actor: User | None, reason: str) -> Deadline:
+    """Rules §14: the hand-over this clock was met by came back for a technical reason.
+    The clock keeps its completion date and shows that it was returned; the re-send runs
+    on its own clock."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status not in (Deadline.Status.MET, Deadline.Status.MET_LATE):
+        return deadline
+    before = deadline.status
+    deadline.status = Deadline.Status.RETURNED
+    deadline.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="deadline.returned",
+        obj=deadline,
+        organisation=deadline.organisation,
+        changes={"before": before, "status": deadline.status, "reason": reason[:200]},
+    )
+    return deadline
+
+
 def deadlines_recompute(*, actor: User | None, today: dt.date | None = None) -> int:
     """After a calendar change: recompute the due dates of active deadlines not yet passed."""
     today = today or timezone.localdate()

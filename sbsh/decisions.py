@@ -702,6 +702,11 @@ def decision_on_draft(
         comment=comment,
         today=meeting.meeting_date,
         decision=decision,
+        # Rules §12–§13: the council "жібереді" its recommendations; the state body's five
+        # days run from the day it receives them: recording them here sends them (the
+        # state body is notified at once), so the revision clock starts today, not on the
+        # meeting day. An approval starts §14 on the day of the approval itself.
+        clock_start=timezone.localdate() if outcome == Decision.Outcome.RETURN else None,
     )
     return decision
 

@@ -772,6 +772,11 @@ class Handover(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    # The clock this sending closed: Rules §14 for the first, the re-send clock after a
+    # return (deadlines.rules.Stage.HANDOVER_RESEND).
+    deadline = models.ForeignKey(
+        "deadlines.Deadline", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hand-over")

@@ -667,7 +667,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     from sbsh.models import Handover
 
     handovers = list(
-        Handover.objects.select_related("version__framework__state_body", "sent_by")
+        Handover.objects.select_related("version__framework__state_body", "sent_by", "deadline")
         .prefetch_related("renderings__signatures")
         .order_by("-sent_at")[:100]
     )
@@ -685,6 +685,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ]
     done = [h for h in handovers if h not in waiting]
     for h in handovers:
-        h.clock = clocks.get(h.version_id)
+        # Each hand-over's own clock (§14, or the re-send clock after a return); older
+        # hand-overs recorded before that link fall back to the version's latest clock.
+        h.clock = h.deadline or clocks.get(h.version_id)
         h.documents = sorted(h.renderings.all(), key=lambda r: (r.language, r.format))
     return render(request, "sbsh/inbox.html", {"waiting": waiting, "done": done[:30]})

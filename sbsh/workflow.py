@@ -102,13 +102,14 @@ MOVES: dict[str, Move] = {
         Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
     ),
     "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
-    # Rules §14, technical: a document is missing or damaged; the §14 clock runs again.
+    # Rules §14, technical: a document is missing or damaged. The first §14 clock stays
+    # met and is marked returned; the re-send runs on its own clock.
     "return_handover": Move(
         Role.NATIONAL_OFFICER,
         "national_body",
         "Rules §14",
         gettext_lazy("Return the hand-over (missing or damaged file)"),
-        Stage.HANDOVER,
+        Stage.HANDOVER_RESEND,
         needs_comment=True,
     ),
     # Withdrawal is no clause of the Rules: the state body ends its own development.
@@ -125,6 +126,7 @@ STAGE_ORGANISATION = {
     Stage.REVISION: "state_body",
     Stage.RE_REVIEW: "council",
     Stage.HANDOVER: "state_body",
+    Stage.HANDOVER_RESEND: "state_body",
 }
 
 
@@ -237,7 +239,13 @@ def version_transition(
     comment: str = "",
     today: dt.date | None = None,
     decision: object | None = None,
+    clock_start: dt.date | None = None,
 ) -> Version:
+    """Make the move `name`, dated `today` (the running clock closes that day).
+
+    `clock_start`: the day the next clock starts, when the Rules start it on another
+    event than the move itself (Rules §13: the revision runs from the day the council's
+    recommendations are sent, not from the meeting that adopted them)."""
     move = MOVES.get(name)
     if move is None:
         raise WorkflowError(_("Unknown move."))
@@ -314,20 +322,33 @@ def version_transition(
             stamp = {"received_at": timezone.now()}
             if name == "return_handover":
                 stamp = {"returned_at": timezone.now(), "return_reason": comment.strip()}
-            Handover.objects.filter(
-                pk=Handover.objects.filter(version=locked).order_by("-sent_at").values("pk")[:1]
-            ).update(**stamp)
-        for deadline in Deadline.objects.filter(
-            object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
-        ):
+            latest = Handover.objects.filter(version=locked).order_by("-sent_at").first()
+            if latest is not None:
+                Handover.objects.filter(pk=latest.pk).update(**stamp)
+                if name == "return_handover" and latest.deadline_id:
+                    deadline_services.deadline_mark_returned(
+                        deadline=latest.deadline, actor=actor, reason=comment.strip()
+                    )
+        closed = [
             deadline_services.deadline_close(deadline=deadline, completed_on=today, actor=actor)
+            for deadline in Deadline.objects.filter(
+                object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
+            )
+        ]
+        if isinstance(handover, Handover):
+            # Each hand-over keeps the clock it met (or missed): the §14 clock for the
+            # first sending, the re-send clock after a return.
+            sent_on = [d for d in closed if d.stage in (Stage.HANDOVER, Stage.HANDOVER_RESEND)]
+            if sent_on:
+                handover.deadline = sent_on[-1]
+                handover.save(update_fields=["deadline"])
         opened = None
         if move.opens:
             opened = deadline_services.deadline_open(
                 subject=locked,
                 stage=move.opens,
                 organisation=_organisation(locked, STAGE_ORGANISATION[move.opens]),
-                start_date=today,
+                start_date=clock_start or today,
                 actor=actor,
                 subject_label=f"{locked.framework.sector_ru} v{locked.number}",
             )
