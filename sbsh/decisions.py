@@ -30,6 +30,7 @@ from deadlines.models import Deadline
 from deadlines.rules import Stage
 from sbsh import notify, services
 from sbsh.models import (
+    UPDATE_GROUND_CLAUSES,
     Decision,
     Framework,
     GapFinding,
@@ -37,6 +38,7 @@ from sbsh.models import (
     GroundRow,
     Recommendation,
     UpdateGround,
+    UpdateReason,
     Version,
     VersionTransition,
 )
@@ -483,6 +485,100 @@ def _decision_new(
     return decision
 
 
+@dataclass
+class UpdateReasonInput:
+    """Rules §15: one ground for an update as the secretary enters it."""
+
+    ground: str  # an UpdateGround value
+    explanation: str
+    codes: str = ""  # §15.2: "NKZ:2151, OKED:35.11" (a bare code is an NKZ code)
+
+
+# How people write the classifier of a code (Latin, Russian and Kazakh abbreviations).
+CODE_PREFIXES = {
+    "nkz": "nkz",
+    "нкз": "nkz",
+    "ұкс": "nkz",
+    "oked": "oked",
+    "окэд": "oked",
+    "эқжж": "oked",
+    "isco": "isco08",
+    "isco08": "isco08",
+    "isco-08": "isco08",
+    "мскз": "isco08",
+}
+
+
+def classifier_codes_parse(text: str) -> tuple[list[Node], list[str]]:
+    """The nodes named by "NKZ:2151, OKED:35.11 …" in the current editions, and a message
+    for each code that is not one (nothing is guessed)."""
+    import re
+
+    from classifiers.selectors import _normalise_code, current_editions
+
+    editions = current_editions()
+    nodes: list[Node] = []
+    problems: list[str] = []
+    for token in [t for t in re.split(r"[,;\s]+", text.strip()) if t]:
+        prefix, _sep, code = token.rpartition(":")
+        classifier = CODE_PREFIXES.get(prefix.strip().lower(), "") if prefix else "nkz"
+        edition = editions.get(classifier)
+        code = _normalise_code(code, classifier) if classifier else ""
+        node = (
+            Node.objects.select_related("edition").filter(edition=edition, code=code).first()
+            if edition and code
+            else None
+        )
+        if node is None:
+            problems.append(
+                _(
+                    "‘%(code)s’ is not a code of the current NKZ, OKED or ISCO-08 edition; write it as NKZ:2151 or OKED:35.11 (Rules §15.2)."
+                )
+                % {"code": token[:40]}
+            )
+        elif node not in nodes:
+            nodes.append(node)
+    return nodes, problems
+
+
+def _update_reasons_clean(
+    reasons: list[UpdateReasonInput],
+) -> tuple[list[tuple[UpdateReasonInput, list[Node]]], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    cleaned: list[tuple[UpdateReasonInput, list[Node]]] = []
+    for reason in reasons:
+        if reason.ground not in UpdateGround.values or reason.ground in seen:
+            errors.setdefault("update_grounds", []).append(
+                _("Choose each ground for the update once (Rules §15).")
+            )
+            continue
+        seen.add(reason.ground)
+        clause = UPDATE_GROUND_CLAUSES[reason.ground]
+        if not reason.explanation.strip():
+            errors.setdefault(f"explanation_{reason.ground}", []).append(
+                _("Explain what changed (Rules §%(clause)s).") % {"clause": clause}
+            )
+        nodes, problems = classifier_codes_parse(reason.codes)
+        if reason.ground == UpdateGround.NKZ and not nodes and not problems:
+            problems.append(
+                _(
+                    "Name the classifier codes concerned, e.g. NKZ:2151 (Rules §15.2: the NKZ classification changed)."
+                )
+            )
+        if problems:
+            errors.setdefault(
+                "codes" if reason.ground == UpdateGround.NKZ else f"explanation_{reason.ground}", []
+            ).extend(problems)
+        cleaned.append((reason, nodes))
+    if not reasons:
+        errors["update_grounds"] = [
+            _("Choose at least one ground for the update and explain it (Rules §15).")
+        ]
+    cleaned.sort(key=lambda pair: UPDATE_GROUND_CLAUSES[pair[0].ground])
+    return cleaned, errors
+
+
 @transaction.atomic
 def decision_on_grounds(
     *,
@@ -492,14 +588,18 @@ def decision_on_grounds(
     outcome: str,
     meeting: Meeting,
     framework: Framework | None = None,
-    update_ground: str = "",
+    update_reasons: list[UpdateReasonInput] | None = None,
     sector_kk: str = "",
     sector_ru: str = "",
 ) -> Decision:
-    """The council decides on filed grounds: develop a new SQF, update one, or decline.
+    """The council decides: develop a new SQF, update one, or decline.
 
-    Develop and update open a version in preparation with its §8 clock (60 working days
-    from the day of the decision); an update copies the published version's content.
+    Develop and decline rest on filed §5 grounds. An update rests on one or more §15
+    grounds, each explained (for §15.2 with the classifier codes concerned); filed §5
+    grounds may be decided with it but are not needed (Rules §16 applies §7–§14 to an
+    update, not §5–§6). Develop and update open a version in preparation with its §8
+    clock (60 working days from the day of the decision); an update copies the
+    published version's content.
     """
     if not access.can_record_decision(actor, council):
         raise PermissionError("decision")
@@ -508,7 +608,7 @@ def decision_on_grounds(
     locked = list(
         Ground.objects.select_for_update().filter(pk__in=[g.pk for g in grounds]).order_by("pk")
     )
-    if not locked:
+    if not locked and outcome != Decision.Outcome.UPDATE:
         raise ValidationError(
             {"grounds": _("Choose the grounds the council decided on (Rules §5).")}
         )
@@ -517,16 +617,17 @@ def decision_on_grounds(
         raise ValidationError(
             {"grounds": _("Only grounds filed to this council and not yet decided can be chosen.")}
         )
-    filed = min(timezone.localdate(g.filed_at) for g in locked)
+    filed = min((timezone.localdate(g.filed_at) for g in locked), default=None)
     _meeting_clean(meeting, positive=outcome != Decision.Outcome.DECLINE, not_before=filed)
 
     base: Version | None = None
+    reasons: list[tuple[UpdateReasonInput, list[Node]]] = []
     if outcome == Decision.Outcome.UPDATE:
         errors: dict[str, list[str]] = {}
         if framework is None or framework.council_id != council.pk:
             errors["framework"] = [_("Choose the SQF of this council's sector to update.")]
-        if update_ground not in UpdateGround.values:
-            errors["update_ground"] = [_("Choose the ground for the update (Rules §15).")]
+        reasons, reason_errors = _update_reasons_clean(list(update_reasons or []))
+        errors.update(reason_errors)
         if not errors:
             statuses = set(framework.versions.values_list("status", flat=True))
             base = framework.versions.filter(status=Version.Status.PUBLISHED).first()
@@ -553,8 +654,14 @@ def decision_on_grounds(
         outcome=outcome,
         meeting=meeting,
         framework=framework if outcome == Decision.Outcome.UPDATE else None,
-        update_ground=update_ground if outcome == Decision.Outcome.UPDATE else "",
+        # The first §15 ground, for lists; all of them are the decision's update_reasons.
+        update_ground=reasons[0][0].ground if reasons else "",
     )
+    for reason, nodes in reasons:
+        row = UpdateReason.objects.create(
+            decision=decision, ground=reason.ground, explanation=reason.explanation.strip()
+        )
+        row.codes.set(nodes)
     decision.grounds.set(locked)
     Ground.objects.filter(pk__in=[g.pk for g in locked]).update(
         status=Ground.Status.DECIDED, revision=F("revision") + 1
@@ -578,7 +685,7 @@ def decision_on_grounds(
             framework=framework,
             updates=base,
             status=Version.Status.PREPARATION,
-            update_ground=update_ground,
+            update_ground=decision.update_ground,
         )
         content_import(version=opened, data=document(base), actor=actor)
     decision.opened_version = opened
@@ -594,6 +701,10 @@ def decision_on_grounds(
             "protocol": decision.protocol_number,
             "votes": [meeting.votes_for, meeting.votes_against, meeting.votes_abstained],
             "opened_version": opened.pk if opened else None,
+            "update_grounds": {
+                UPDATE_GROUND_CLAUSES[r.ground]: [f"{n.edition.classifier}:{n.code}" for n in nodes]
+                for r, nodes in reasons
+            },
         },
         scope=services.version_scope(opened) if opened else "",
     )

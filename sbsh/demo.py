@@ -228,7 +228,13 @@ def seed_demo_history() -> None:
         outcome="update",
         meeting=decisions.Meeting(today, "12", 9, 0, 1),
         framework=framework,
-        update_ground="nkz",
+        update_reasons=[
+            decisions.UpdateReasonInput(
+                ground="nkz",
+                explanation="ҰКС 01-2017 өзгерістеріне сәйкес ЖЭК кәсіптері нақтыланады.",
+                codes="NKZ:3121, OKED:35.11",
+            )
+        ],
     )
     proposal(
         "Жаңартылатын энергия көздері станцияларында жаңа кәсіптер пайда болды; "

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -216,7 +218,11 @@ class MeetingForm(forms.Form):
 
 class DecisionOnGroundsForm(MeetingForm):
     grounds = forms.ModelMultipleChoiceField(
-        label=_("Grounds decided on"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Grounds decided on (Rules §5)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Needed to develop or decline; optional for an update (Rules §15–§16)."),
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
     sector_kk = forms.CharField(
@@ -226,8 +232,41 @@ class DecisionOnGroundsForm(MeetingForm):
         label=_("Sector of the new SQF (Russian)"), max_length=300, required=False
     )
     framework = forms.ModelChoiceField(label=_("SQF to update"), queryset=None, required=False)
-    update_ground = forms.ChoiceField(
-        label=_("Ground for the update (Rules §15)"), choices=[], required=False
+    update_grounds = forms.MultipleChoiceField(
+        label=_("Grounds for the update (Rules §15)"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    explanation_nqf = forms.CharField(
+        label=_("What changed (Rules §15.1)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    explanation_nkz = forms.CharField(
+        label=_("What changed (Rules §15.2)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    codes = forms.CharField(
+        label=_("Classifier codes concerned (Rules §15.2)"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example NKZ:2151, OKED:35.11; a code without a prefix is an NKZ code."),
+    )
+    explanation_requirements = forms.CharField(
+        label=_("What changed (Rules §15.3)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    explanation_labour_market = forms.CharField(
+        label=_("What changed (Rules §15.4)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     field_order = [
@@ -241,7 +280,12 @@ class DecisionOnGroundsForm(MeetingForm):
         "sector_kk",
         "sector_ru",
         "framework",
-        "update_ground",
+        "update_grounds",
+        "explanation_nqf",
+        "explanation_nkz",
+        "codes",
+        "explanation_requirements",
+        "explanation_labour_market",
         "protocol_file",
         "comment",
     ]
@@ -255,7 +299,31 @@ class DecisionOnGroundsForm(MeetingForm):
         self.fields["outcome"].choices = [
             (o.value, o.label) for o in Decision.Outcome if o in Decision.ON_GROUNDS
         ]
-        self.fields["update_ground"].choices = [("", "—"), *UpdateGround.choices]
+        self.fields["update_grounds"].choices = UpdateGround.choices
+
+    def update_ground_rows(self) -> list[tuple[Any, list[Any]]]:
+        """Each §15 ground's checkbox with the fields that explain it."""
+        boxes = {box.data["value"]: box for box in self["update_grounds"]}
+        rows = []
+        for value, _label in self.fields["update_grounds"].choices:
+            fields = [self[f"explanation_{value}"]]
+            if value == "nkz":
+                fields.append(self["codes"])
+            rows.append((boxes[value], fields))
+        return rows
+
+    def update_reasons(self) -> list[Any]:
+        from sbsh.decisions import UpdateReasonInput
+
+        data = self.cleaned_data
+        return [
+            UpdateReasonInput(
+                ground=value,
+                explanation=data.get(f"explanation_{value}", ""),
+                codes=data.get("codes", "") if value == "nkz" else "",
+            )
+            for value in data.get("update_grounds", [])
+        ]
 
 
 class DecisionOnDraftForm(MeetingForm):

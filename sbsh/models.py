@@ -693,6 +693,48 @@ class Decision(models.Model):
         return f"№{self.protocol_number} {self.meeting_date}: {self.get_outcome_display()}"
 
 
+class UpdateReason(models.Model):
+    """Rules §15: one ground on which the council decided an update, with its explanation;
+    for §15.2 (the NKZ changed) the classifier codes concerned. A decision to update may
+    rest on one or more of them and needs no §5 ground (Rules §16 applies §7–§14 only)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="update_reasons")
+    ground = models.CharField(
+        _("ground for the update (Rules §15)"), max_length=20, choices=UpdateGround.choices
+    )
+    explanation = models.TextField(_("explanation"))
+    codes = models.ManyToManyField(
+        "classifiers.Node",
+        verbose_name=_("classifier codes concerned"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ground for the update")
+        verbose_name_plural = _("grounds for the update")
+        ordering = ["decision", "id"]  # created in the order of §15
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "ground"], name="update_reason_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_ground_display()
+
+    @property
+    def clause(self) -> str:
+        return UPDATE_GROUND_CLAUSES[self.ground]
+
+
+# The sub-item of Rules §15 each ground is.
+UPDATE_GROUND_CLAUSES = {
+    UpdateGround.NQF: "15.1",
+    UpdateGround.NKZ: "15.2",
+    UpdateGround.REQUIREMENTS: "15.3",
+    UpdateGround.LABOUR_MARKET: "15.4",
+}
+
+
 class Recommendation(models.Model):
     """Rules §13: a recommendation of the council; the state body answers each one."""
 

@@ -30,6 +30,7 @@ from sbsh.models import (
     Ground,
     GroundRow,
     Recommendation,
+    UpdateGround,
     Version,
     VersionTransition,
 )
@@ -339,18 +340,21 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
     ).select_related("framework", "created_by")
     preselect = [int(x) for x in request.GET.getlist("ground") if x.isdigit()]
     first = open_grounds.filter(pk__in=preselect).first()
+    frameworks = _frameworks_of(council_obj)
+    initial = {
+        "grounds": preselect,
+        "votes_abstained": 0,
+        "framework": first.framework_id if first else None,
+        "sector_kk": first.sector_kk if first else "",
+        "sector_ru": first.sector_ru if first else "",
+    }
+    initial.update(_update_prefill(request, frameworks))
     form = forms.DecisionOnGroundsForm(
         request.POST or None,
         request.FILES or None,
         grounds=open_grounds,
-        frameworks=_frameworks_of(council_obj),
-        initial={
-            "grounds": preselect,
-            "votes_abstained": 0,
-            "framework": first.framework_id if first else None,
-            "sector_kk": first.sector_kk if first else "",
-            "sector_ru": first.sector_ru if first else "",
-        },
+        frameworks=frameworks,
+        initial=initial,
     )
     status = 200
     if request.method == "POST":
@@ -364,7 +368,9 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
                     outcome=data["outcome"],
                     meeting=_meeting(data),
                     framework=data["framework"],
-                    update_ground=data["update_ground"],
+                    update_reasons=form.update_reasons()
+                    if data["outcome"] == Decision.Outcome.UPDATE
+                    else [],
                     sector_kk=data["sector_kk"],
                     sector_ru=data["sector_ru"],
                 )
@@ -382,6 +388,35 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
         {"form": form, "council": council_obj, "has_grounds": open_grounds.exists()},
         status=status,
     )
+
+
+# Rules §15 sub-items as other pages link to them: ?ground=15.2 (or the value, "nkz").
+UPDATE_GROUND_PARAMS = {
+    **{f"15.{n}": value for n, value in enumerate(UpdateGround.values, 1)},
+    **{value: value for value in UpdateGround.values},
+}
+
+
+def _update_prefill(request: HttpRequest, frameworks: Any) -> dict[str, Any]:
+    """A decision to update, started from another page (a classifier change, an SQF):
+    `?ground=15.2&codes=NKZ:2151,OKED:35.11&framework=ID` preselects the outcome
+    "update", the §15 grounds, the codes concerned and the SQF. Unknown values are
+    ignored; nothing is decided until the secretary records the meeting."""
+    chosen = [
+        UPDATE_GROUND_PARAMS[g] for g in request.GET.getlist("ground") if g in UPDATE_GROUND_PARAMS
+    ]
+    initial: dict[str, Any] = {}
+    if chosen:
+        initial["outcome"] = Decision.Outcome.UPDATE
+        initial["update_grounds"] = list(dict.fromkeys(chosen))
+    codes = request.GET.get("codes", "")[:2000]
+    if codes:
+        initial["codes"] = ", ".join(c.strip() for c in codes.split(",") if c.strip())
+    framework = request.GET.get("framework", "")
+    if framework.isdigit() and frameworks.filter(pk=int(framework)).exists():
+        initial["framework"] = int(framework)
+        initial.setdefault("outcome", Decision.Outcome.UPDATE)
+    return initial
 
 
 @login_required
@@ -452,6 +487,9 @@ def decision_detail(request: HttpRequest, did: int) -> HttpResponse:
             "decision": decision,
             "grounds": list(decision.grounds.select_related("framework")),
             "recommendations": list(decision.recommendations.select_related("answered_by")),
+            "update_reasons": list(
+                decision.update_reasons.prefetch_related("codes__edition").order_by("id")
+            ),
         },
     )
 

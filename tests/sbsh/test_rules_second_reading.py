@@ -4,6 +4,7 @@ the smaller points."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -56,3 +57,176 @@ def test_an_approval_still_starts_the_handover_clock_on_the_day_of_approval(
         v = _move(personas, v, "approve", "secretary", today="2024-05-10")
     [handover] = _active(v)
     assert (handover.start_date, handover.due_date) == (D("2024-05-10"), D("2024-05-15"))
+
+
+# --- item 3: an update decided on §15 grounds alone ----------------------------------------------
+
+UPDATE_MEETING = {
+    "meeting_date": "2026-04-20",
+    "protocol_number": "9",
+    "votes_for": 8,
+    "votes_against": 1,
+}
+
+
+@pytest.fixture
+def published(personas, sqf, time_machine):
+    from deadlines.demo import seed_calendar
+
+    time_machine.move_to(dt.datetime(2026, 4, 22, 10, tzinfo=dt.UTC), tick=False)
+    seed_calendar()
+    Version.objects.filter(pk=sqf.version.pk).update(status="published")
+    return sqf
+
+
+def _update(personas, published, reasons, grounds=()):
+    from sbsh import decisions
+
+    return decisions.decision_on_grounds(
+        actor=personas.secretary,
+        council=personas.energy_council,
+        grounds=list(grounds),
+        outcome="update",
+        meeting=decisions.Meeting(D("2026-04-20"), "9", 8, 1, 0),
+        framework=published.version.framework,
+        update_reasons=reasons,
+    )
+
+
+def test_the_council_decides_an_update_on_section_15_grounds_without_any_section_5_ground(
+    personas, published
+) -> None:
+    from councils.models import AuditEvent
+    from sbsh.decisions import UpdateReasonInput
+    from sbsh.models import Decision
+
+    decision = _update(
+        personas,
+        published,
+        [
+            UpdateReasonInput("labour_market", "Жаңа кәсіптерге сұраныс өсті."),
+            UpdateReasonInput("nkz", "ҰКС-ке жаңа кәсіп енгізілді.", "NKZ:2512, OKED:62.01.1"),
+        ],
+    )
+    decision = Decision.objects.get(pk=decision.pk)
+    assert decision.grounds.count() == 0 and decision.outcome == "update"
+    reasons = list(decision.update_reasons.order_by("id"))
+    # Kept in the order of §15, each with its explanation; §15.2 with its codes.
+    assert [(r.ground, r.clause) for r in reasons] == [("nkz", "15.2"), ("labour_market", "15.4")]
+    assert reasons[0].explanation == "ҰКС-ке жаңа кәсіп енгізілді."
+    assert sorted(f"{n.edition.classifier}:{n.code}" for n in reasons[0].codes.all()) == [
+        "nkz:2512",
+        "oked:62011",
+    ]
+    v2 = decision.opened_version
+    assert (v2.status, v2.update_ground, v2.updates_id) == (
+        "preparation",
+        "nkz",
+        published.version.pk,
+    )
+    event = AuditEvent.objects.get(action="sqf.decision.update")
+    assert event.changes["update_grounds"] == {
+        "15.2": ["nkz:2512", "oked:62011"],
+        "15.4": [],
+    }
+    [clock] = _active(v2)
+    assert (clock.clause, clock.start_date) == ("§8", D("2026-04-20"))
+
+
+@pytest.mark.parametrize(
+    ("reasons", "message"),
+    [
+        ([], "at least one ground"),
+        ([("nqf", "")], "Explain what changed (Rules §15.1)"),
+        ([("nkz", "ҰКС өзгерді.")], "Name the classifier codes"),
+        ([("nkz", "ҰКС өзгерді.", "NKZ:9999")], "‘NKZ:9999’ is not a code"),
+        ([("nkz", "ҰКС өзгерді.", "FOO:2512")], "‘FOO:2512’ is not a code"),
+        ([("nqf", "a"), ("nqf", "b")], "each ground for the update once"),
+        ([("bogus", "x")], "each ground for the update once"),
+    ],
+)
+def test_an_update_without_an_explained_section_15_ground_is_refused_and_writes_nothing(
+    personas, published, reasons, message
+) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from councils.models import AuditEvent
+    from sbsh.decisions import UpdateReasonInput
+    from sbsh.models import Decision
+
+    with translation.override("en"), pytest.raises(ValidationError, match=re.escape(message)):
+        _update(personas, published, [UpdateReasonInput(*r) for r in reasons])
+    assert not Decision.objects.exists()
+    assert Version.objects.filter(framework=published.version.framework).count() == 1
+    assert not AuditEvent.objects.filter(action__startswith="sqf.decision").exists()
+
+
+def test_develop_and_decline_still_need_a_section_5_ground(personas, published) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from sbsh import decisions
+
+    for outcome in ("develop", "decline"):
+        with translation.override("en"), pytest.raises(ValidationError, match="Rules §5"):
+            decisions.decision_on_grounds(
+                actor=personas.secretary,
+                council=personas.energy_council,
+                grounds=[],
+                outcome=outcome,
+                meeting=decisions.Meeting(D("2026-04-20"), "9", 8, 1, 0),
+                sector_kk="Жаңа",
+                sector_ru="Новая",
+            )
+
+
+def test_the_decision_page_is_prefilled_from_a_link_and_records_an_update(
+    personas, published
+) -> None:
+    from django.urls import reverse
+
+    from sbsh.models import Decision
+
+    url = reverse("sbsh:decide-grounds", args=[personas.energy_council.pk])
+    framework = published.version.framework
+    client = personas.client_for(personas.secretary)
+    client.cookies["sqf_language"] = "en"
+    page = client.get(f"{url}?ground=15.2&codes=NKZ:2512,OKED:62011&framework={framework.pk}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    # No ground is filed, yet the form is there: an update needs none (Rules §15–§16).
+    assert 'data-testid="no-grounds"' in html
+    assert 'value="nkz" id="id_update_grounds_1" checked>' in html
+    assert 'value="nqf" id="id_update_grounds_0">' in html  # only the ground linked to
+    assert 'value="NKZ:2512, OKED:62011"' in html
+    assert f'<option value="{framework.pk}" selected>' in html
+    assert 'value="update" required id="id_outcome_1" checked>' in html
+    # The same link by anyone but the council's secretary: refused.
+    for who in ("member", "drafter", "outsider"):
+        assert personas.client_for(getattr(personas, who)).get(url).status_code == 403
+    data = {
+        **UPDATE_MEETING,
+        "votes_abstained": 0,
+        "outcome": "update",
+        "framework": framework.pk,
+        "update_grounds": ["nkz", "nqf"],
+        "explanation_nkz": "ҰКС-ке жаңа кәсіп енгізілді.",
+        "codes": "NKZ:2512",
+        "explanation_nqf": "",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 422
+    assert "Explain what changed (Rules §15.1)" in refused.content.decode()
+    assert not Decision.objects.exists()
+    # A member cannot post it either.
+    assert personas.client_for(personas.member).post(url, data).status_code == 403
+    data["explanation_nqf"] = "ҰБШ дескрипторлары жаңартылды."
+    response = client.post(url, data)
+    decision = Decision.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sbsh:overview", args=[decision.opened_version_id])
+    assert sorted(decision.update_reasons.values_list("ground", flat=True)) == ["nkz", "nqf"]
+    detail = client.get(reverse("sbsh:decision", args=[decision.pk])).content.decode()
+    assert 'data-testid="update-reasons"' in detail and "2512" in detail
+    assert "ҰБШ дескрипторлары жаңартылды." in detail
