@@ -360,6 +360,7 @@ def _write_table2(doc: Any, m: Model) -> None:
         for link in m.table2["links"]:
             doc.add_paragraph(
                 f"•\t{link['from']} ({link['from_level']}) → {link['to']} ({link['to_level']}): {link['kind']}"
+                + (f"; {link['experience']}" if link["experience"] else "")
             )
 
 

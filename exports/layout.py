@@ -46,6 +46,15 @@ class Model:
     t3_numbers: list[int] = field(default_factory=lambda: list(T3_NUMBERS))
 
 
+def _experience(link: dict[str, Any], lang: str, c: dict[str, str]) -> str:
+    """Rules §8.4: the work experience a career move takes, as the document prints it."""
+    if link.get("experience_years") is None:
+        return ""
+    note = (link.get(f"experience_note_{lang}") or "").strip()
+    text = f"{c['t2_experience']}: {link['experience_years']}"
+    return f"{text} — {note}" if note else text
+
+
 def _named(node: dict[str, Any], lang: str) -> Named:
     names = node.get("name", {})
     order = (lang, "ru" if lang == "kk" else "kk", "en")
@@ -117,7 +126,10 @@ def document_model(content: dict[str, Any], lang: str) -> Model:
         )
         for level in levels
     ]
-    links = [{**link, "kind": c[link["kind"]]} for link in content["table2"]["links"]]
+    links = [
+        {**link, "kind": c[link["kind"]], "experience": _experience(link, lang, c)}
+        for link in content["table2"]["links"]
+    ]
 
     def corr(value: str) -> str:
         return c.get(f"corr_{value}", value)

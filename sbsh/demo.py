@@ -128,6 +128,10 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
             version=version,
             source=by_occupation[link["from"]],
             target=by_occupation[link["to"]],
+            # Rules §8.4: the demo's figures are illustrative, marked "(демо)".
+            experience_years=link.get("experience_years"),
+            experience_note_kk=link.get("experience_note_kk", ""),
+            experience_note_ru=link.get("experience_note_ru", ""),
         )
     # The demo's working group has checked the ISCO-08 ↔ NKZ pairs its map uses.
     for row in content["table3"]:

@@ -99,7 +99,21 @@ class Table2EntryForm(forms.Form):
         return ids
 
 
-class LinkForm(forms.Form):
+class ExperienceForm(forms.Form):
+    """Rules §8.4: the work experience a career move takes."""
+
+    experience_years = forms.IntegerField(
+        label=_("Work experience (years)"), min_value=0, max_value=50, required=False
+    )
+    experience_note_kk = forms.CharField(
+        label=_("In which occupations or levels (Kazakh)"), max_length=300, required=False
+    )
+    experience_note_ru = forms.CharField(
+        label=_("In which occupations or levels (Russian)"), max_length=300, required=False
+    )
+
+
+class LinkForm(ExperienceForm):
     source = forms.IntegerField(label=_("From"))
     target = forms.IntegerField(label=_("To"))
 

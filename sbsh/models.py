@@ -421,6 +421,20 @@ class ProgressionLink(models.Model):
     source = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Rules §8.4: "жұмыс тәжірибесін ескере отырып" — the work experience a move to a
+    # higher level takes (required on vertical links by the §8 checklist).
+    experience_years = models.PositiveSmallIntegerField(
+        _("work experience (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(50)],
+    )
+    experience_note_kk = models.CharField(
+        _("work experience: in which occupations or levels (Kazakh)"), max_length=300, blank=True
+    )
+    experience_note_ru = models.CharField(
+        _("work experience: in which occupations or levels (Russian)"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("progression link")
@@ -434,6 +448,11 @@ class ProgressionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+    @property
+    def experience_note(self) -> str:
+        """The note in the reader's language (Kazakh or Russian; the other as fallback)."""
+        return localized(self, "experience_note")
 
 
 class Table3Row(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from classifiers.importers import derived_skill_level
@@ -351,6 +351,12 @@ def preparation_checklist(version: Version) -> list[ChecklistItem]:
             "competences_ru",
         )
     )
+    # Rules §8.4 "жұмыс тәжірибесін ескере отырып": every vertical move says how much
+    # work experience it takes.
+    counts = version.progression_links.filter(kind="vertical").aggregate(
+        vertical=Count("id"), without=Count("id", filter=Q(experience_years__isnull=True))
+    )
+    vertical, vertical_without_experience = counts["vertical"], counts["without"]
     return [
         ChecklistItem(
             "Rules §8.1",
@@ -373,8 +379,10 @@ def preparation_checklist(version: Version) -> list[ChecklistItem]:
         ),
         ChecklistItem(
             "Rules §8.4",
-            _("continuity of qualification trajectories (Table 2 with progression links)"),
-            version.progression_links.filter(kind="vertical").exists(),
+            _(
+                "continuity of qualification trajectories, taking work experience into account (Table 2: vertical moves, each with the years of experience it takes)"
+            ),
+            vertical > 0 and vertical_without_experience == 0,
             "sbsh:table2",
         ),
         ChecklistItem(

@@ -451,10 +451,32 @@ def table2_entry_delete(*, actor: User, entry: Table2Entry) -> None:
     entry.delete()
 
 
+def _experience_clean(years: int | None, note_kk: str, note_ru: str) -> tuple[int | None, str, str]:
+    if years is not None and not 0 <= years <= 50:
+        raise ValidationError(
+            {
+                "experience_years": _(
+                    "Enter the work experience in whole years, from 0 to 50 (Rules §8.4)."
+                )
+            }
+        )
+    return years, note_kk.strip()[:300], note_ru.strip()[:300]
+
+
 @transaction.atomic
 def progression_link_add(
-    *, actor: User, version: Version, source: Table2Entry, target: Table2Entry
+    *,
+    actor: User,
+    version: Version,
+    source: Table2Entry,
+    target: Table2Entry,
+    experience_years: int | None = None,
+    experience_note_kk: str = "",
+    experience_note_ru: str = "",
 ) -> ProgressionLink:
+    years, note_kk, note_ru = _experience_clean(
+        experience_years, experience_note_kk, experience_note_ru
+    )
     if source.version_id != version.pk or target.version_id != version.pk:
         raise ValidationError({"target": _("Both occupations must be in this version's Table 2.")})
     if source.pk == target.pk:
@@ -465,11 +487,50 @@ def progression_link_add(
         else ProgressionLink.Kind.VERTICAL
     )
     link, created = ProgressionLink.objects.get_or_create(
-        version=version, source=source, target=target, defaults={"kind": kind}
+        version=version,
+        source=source,
+        target=target,
+        defaults={
+            "kind": kind,
+            "experience_years": years,
+            "experience_note_kk": note_kk,
+            "experience_note_ru": note_ru,
+        },
     )
     if created:
-        _audit(actor, "sqf.table2.link", link, version, {"kind": kind})
+        _audit(actor, "sqf.table2.link", link, version, {"kind": kind, "experience_years": years})
     return link
+
+
+@transaction.atomic
+def progression_link_experience_save(
+    *,
+    actor: User,
+    link: ProgressionLink,
+    experience_years: int | None,
+    experience_note_kk: str = "",
+    experience_note_ru: str = "",
+) -> ProgressionLink:
+    """Rules §8.4: record the work experience a career move takes."""
+    years, note_kk, note_ru = _experience_clean(
+        experience_years, experience_note_kk, experience_note_ru
+    )
+    locked = ProgressionLink.objects.select_for_update().get(pk=link.pk)
+    before = locked.experience_years
+    locked.experience_years = years
+    locked.experience_note_kk = note_kk
+    locked.experience_note_ru = note_ru
+    locked.full_clean()
+    locked.save()
+    _audit(
+        actor,
+        "sqf.table2.link.experience",
+        locked,
+        locked.version,
+        {"before": before, "experience_years": years, "note_kk": note_kk[:80]},
+    )
+    _touch(locked.version, actor)
+    return locked
 
 
 @transaction.atomic

@@ -51,6 +51,11 @@ urlpatterns = [
     path("<int:pk>/table2/<int:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
     path("<int:pk>/table2/links/", views.table2_link_add, name="table2-link"),
     path("<int:pk>/table2/links/<int:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path(
+        "<int:pk>/table2/links/<int:lid>/experience/",
+        views.table2_link_experience,
+        name="table2-link-experience",
+    ),
     path("<int:pk>/table3/", views.table3, name="table3"),
     path("<int:pk>/table3/<int:rid>/", views.table3_row, name="table3-row"),
     path("<int:pk>/table3/<int:rid>/edit/", views.table3_row_edit, name="table3-edit"),

@@ -621,12 +621,40 @@ def table2_link_add(request: HttpRequest, pk: int) -> HttpResponse:
         target = get_object_or_404(Table2Entry, pk=form.cleaned_data["target"], version=version)
         try:
             services.progression_link_add(
-                actor=request.user, version=version, source=source, target=target
+                actor=request.user,
+                version=version,
+                source=source,
+                target=target,
+                experience_years=form.cleaned_data["experience_years"],
+                experience_note_kk=form.cleaned_data["experience_note_kk"],
+                experience_note_ru=form.cleaned_data["experience_note_ru"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     else:
-        messages.error(request, _("Choose two occupations of Table 2."))
+        messages.error(
+            request,
+            _("Choose two occupations of Table 2.")
+            if "source" in form.errors or "target" in form.errors
+            else " ".join(str(m) for ms in form.errors.values() for m in ms),
+        )
+    return redirect("sbsh:table2", version.pk)
+
+
+@login_required
+@require_POST
+def table2_link_experience(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
+    """Rules §8.4: record the work experience of a career move."""
+    version = _version(request, pk, edit=True)
+    link = get_object_or_404(ProgressionLink, pk=lid, version=version)
+    form = forms.ExperienceForm(request.POST)
+    if form.is_valid():
+        services.progression_link_experience_save(
+            actor=request.user, link=link, **form.cleaned_data
+        )
+        messages.success(request, _("The work experience of the career move is saved."))
+    else:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("sbsh:table2", version.pk)
 
 

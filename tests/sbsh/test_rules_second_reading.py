@@ -230,3 +230,98 @@ def test_the_decision_page_is_prefilled_from_a_link_and_records_an_update(
     detail = client.get(reverse("sbsh:decision", args=[decision.pk])).content.decode()
     assert 'data-testid="update-reasons"' in detail and "2512" in detail
     assert "ҰБШ дескрипторлары жаңартылды." in detail
+
+
+# --- item 6: work experience on vertical career moves (Rules §8.4) -----------------------------------
+
+
+def _two_levels(personas, sqf):
+    from sbsh import services
+
+    a = services.table2_entry_add(
+        actor=personas.drafter,
+        version=sqf.version,
+        sqf_level="4",
+        occupation_id=sqf.nodes["nkz:2512-1-001"].pk,
+    )
+    b = services.table2_entry_add(
+        actor=personas.drafter,
+        version=sqf.version,
+        sqf_level="5",
+        occupation_id=sqf.nodes["nkz:2512-1-002"].pk,
+    )
+    return a, b
+
+
+def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(personas, sqf) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from councils.models import AuditEvent
+    from sbsh import selectors
+    from sbsh.models import ProgressionLink
+
+    a, b = _two_levels(personas, sqf)
+    client = personas.client_for(personas.drafter)
+    client.cookies["sqf_language"] = "en"
+    url = reverse("sbsh:table2-link", args=[sqf.version.pk])
+    client.post(url, {"source": a.pk, "target": b.pk})
+    link = ProgressionLink.objects.get()
+    assert (link.kind, link.experience_years) == ("vertical", None)
+    item = next(i for i in selectors.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
+    assert not item.done
+    with translation.override("en"):
+        page = client.get(reverse("sbsh:table2", args=[sqf.version.pk])).content.decode()
+    assert "work experience not recorded (Rules §8.4)" in page
+    # Bad input: refused, nothing written.
+    exp_url = reverse("sbsh:table2-link-experience", args=[sqf.version.pk, link.pk])
+    client.post(exp_url, {"experience_years": "99"})
+    assert ProgressionLink.objects.get().experience_years is None
+    # Someone who may not edit the SQF: refused.
+    for who in ("member", "outsider"):
+        response = personas.client_for(getattr(personas, who)).post(
+            exp_url, {"experience_years": "3"}
+        )
+        assert response.status_code in (403, 404)
+    assert ProgressionLink.objects.get().experience_years is None
+    response = client.post(
+        exp_url,
+        {
+            "experience_years": "3",
+            "experience_note_kk": "4-деңгейде бағдарламашы ретінде",
+            "experience_note_ru": "программистом на 4 уровне",
+        },
+    )
+    assert response.status_code == 302
+    link = ProgressionLink.objects.get()
+    assert (link.experience_years, link.experience_note_ru) == (3, "программистом на 4 уровне")
+    event = AuditEvent.objects.get(action="sqf.table2.link.experience")
+    assert event.changes["experience_years"] == 3 and event.changes["before"] is None
+    item = next(i for i in selectors.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
+    assert item.done
+    with translation.override("en"):
+        page = client.get(reverse("sbsh:table2", args=[sqf.version.pk])).content.decode()
+    assert "3 years of work experience" in page
+
+
+def test_work_experience_travels_with_the_content_and_is_printed(personas, sqf) -> None:
+    from exports.content import version_content
+    from exports.layout import document_model
+    from sbsh import services
+
+    a, b = _two_levels(personas, sqf)
+    services.progression_link_add(
+        actor=personas.drafter,
+        version=sqf.version,
+        source=a,
+        target=b,
+        experience_years=2,
+        experience_note_kk="кемінде 2 жыл",
+    )
+    content = version_content(sqf.version)
+    [link] = content["table2"]["links"]
+    assert (link["experience_years"], link["experience_note_kk"]) == (2, "кемінде 2 жыл")
+    kk = document_model(content, "kk")
+    assert kk.table2["links"][0]["experience"] == "жұмыс тәжірибесі (жыл): 2 — кемінде 2 жыл"
+    ru = document_model(content, "ru")
+    assert ru.table2["links"][0]["experience"] == "опыт работы (лет): 2"
