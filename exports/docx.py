@@ -309,6 +309,9 @@ def _write_table1(doc: Any, m: Model) -> None:
     c = m.c
     _heading(doc, c["s9"])
     doc.add_paragraph(c["t1"]).runs[0].bold = True
+    if m.t1_fill:
+        # Annex §9: the fill-in line under the caption, filled with the sector.
+        doc.add_paragraph().add_run(m.t1_fill).underline = True
     table = _table(doc, [9, 14, 9, 11, 14, 14, 14, 15], 2)
     for i, cell in enumerate(table.rows[0].cells):
         _cell(cell, c[f"t1_c{i + 1}"], bold=True, center=True)

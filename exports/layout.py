@@ -43,6 +43,9 @@ class Model:
     table2: dict[str, Any]
     table3: list[dict[str, Any]]
     t3_widths: list[float] = field(default_factory=list)
+    # Annex §9: the Table 1 form carries a fill-in line under its caption; it is filled
+    # with the sector the SQF covers.
+    t1_fill: str = ""
     t3_numbers: list[int] = field(default_factory=lambda: list(T3_NUMBERS))
 
 
@@ -178,4 +181,5 @@ def document_model(content: dict[str, Any], lang: str) -> Model:
         table2={"groups": groups, "grid": grid, "links": links},
         table3=table3,
         t3_widths=[round(w * 100 / total, 2) for w in T3_WEIGHTS],
+        t1_fill=(content.get("framework", {}).get("sector", {}) or {}).get(lang, ""),
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from classifiers.models import Node
 from councils import access
-from councils.models import Organisation, User
+from councils.models import Organisation, Role, User
 from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
@@ -76,7 +76,9 @@ def _ground_clean(ground: Ground) -> None:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if ground.year > today.year:
-        errors["year"] = [_("The year analysed cannot be in the future (Rules §6).")]
+        errors["year"] = [
+            _("The year the analysis was carried out cannot be in the future (Rules §6).")
+        ]
     if ground.framework_id:
         if ground.framework.council_id != ground.council_id:
             errors["framework"] = [_("Choose an SQF of this council's sector (Rules §5).")]
@@ -104,13 +106,37 @@ def ground_create(
     sector_ru: str = "",
     justification: str = "",
     findings: str = "",
+    on_behalf_of: User | None = None,
 ) -> Ground:
     """Start a proposal (council member) or a gap analysis (state body) as a draft; its §6
-    clock (31 March of the year after the year analysed) starts at once."""
+    clock (31 March of the year after the analysis was carried out) starts at once.
+
+    Rules §5.1: proposals are the council members' own. A member files their own; a
+    secretary who is not a member records one on a named member's behalf."""
     if kind == Ground.Kind.PROPOSAL and not access.can_file_proposal(actor, council):
         raise PermissionError("proposal")
     if kind == Ground.Kind.ANALYSIS and not access.can_file_analysis(actor, council):
         raise PermissionError("analysis")
+    if kind == Ground.Kind.PROPOSAL:
+        is_member = access.has_role(actor, Role.COUNCIL_MEMBER, council.pk)
+        if on_behalf_of is not None and on_behalf_of.pk == actor.pk:
+            on_behalf_of = None
+        if on_behalf_of is not None and not access.has_role(
+            on_behalf_of, Role.COUNCIL_MEMBER, council.pk
+        ):
+            raise ValidationError(
+                {"on_behalf_of": _("Choose a member of this council (Rules §5.1).")}
+            )
+        if on_behalf_of is None and not is_member:
+            raise ValidationError(
+                {
+                    "on_behalf_of": _(
+                        "Proposals come from council members (Rules §5.1): name the member on whose behalf you record it."
+                    )
+                }
+            )
+    else:
+        on_behalf_of = None
     ground = Ground(
         kind=kind,
         council=council,
@@ -121,6 +147,7 @@ def ground_create(
         justification=justification.strip(),
         findings=findings.strip(),
         created_by=actor,
+        on_behalf_of=on_behalf_of,
     )
     ground.full_clean()
     _ground_clean(ground)
@@ -130,7 +157,11 @@ def ground_create(
         action=f"sqf.ground.create.{kind}",
         obj=ground,
         organisation=council,
-        changes={"year": year, "framework": framework.pk if framework else None},
+        changes={
+            "year": year,
+            "framework": framework.pk if framework else None,
+            "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
+        },
     )
     deadline_services.deadline_open(
         subject=ground,

@@ -140,7 +140,15 @@ class Table3RowForm(forms.Form):
 
 
 class GroundForm(RevisionForm):
-    year = forms.IntegerField(label=_("Year analysed"), min_value=2023, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year the analysis was carried out (Rules §6)"), min_value=2023, max_value=2100
+    )
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("On behalf of the council member (Rules §5.1)"),
+        queryset=None,
+        required=False,
+        help_text=_("A proposal is a council member's; the secretary records it on their behalf."),
+    )
     framework = forms.ModelChoiceField(
         label=_("Existing SQF to change"),
         queryset=None,
@@ -163,9 +171,17 @@ class GroundForm(RevisionForm):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, frameworks=None, kind: str = "proposal", **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args, frameworks=None, kind: str = "proposal", members=None, **kwargs
+    ) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         from sbsh.models import Framework
+
+        if members is None:
+            del self.fields["on_behalf_of"]
+        else:
+            self.fields["on_behalf_of"].queryset = members
+            self.fields["on_behalf_of"].required = True
 
         self.fields["framework"].queryset = (
             frameworks if frameworks is not None else Framework.objects.none()

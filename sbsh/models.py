@@ -563,7 +563,19 @@ class Ground(models.Model):
     sector_kk = models.CharField(_("proposed sector (Kazakh)"), max_length=300, blank=True)
     sector_ru = models.CharField(_("proposed sector (Russian)"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(
-        _("year analysed"), validators=[MinValueValidator(2023), MaxValueValidator(2100)]
+        # Rules §6 "талдау жүргізілген жыл": the year in which the analysis was carried out.
+        _("year the analysis was carried out"),
+        validators=[MinValueValidator(2023), MaxValueValidator(2100)],
+    )
+    # Rules §5.1: a proposal is a council member's ("мүшелерінің"); a secretary who
+    # records one records it on a named member's behalf.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of the council member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     justification = models.TextField(_("justification"), blank=True)
     findings = models.TextField(_("findings"), blank=True)

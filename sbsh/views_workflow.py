@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from classifiers.models import Node
 from councils import access
 from councils.access import Action
-from councils.models import AuditEvent, Organisation
+from councils.models import AuditEvent, Organisation, Role, User
 from deadlines.models import Deadline
 from sbsh import decisions, forms, review, services, workflow
 from sbsh.models import (
@@ -113,10 +113,21 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
         raise PermissionDenied
     from django.utils import timezone
 
+    # Rules §5.1: a secretary who is not a member records a proposal for a named member.
+    members = None
+    if kind == Ground.Kind.PROPOSAL and not access.has_role(
+        request.user, Role.COUNCIL_MEMBER, council_obj.pk
+    ):
+        members = User.objects.filter(
+            is_active=True,
+            memberships__organisation=council_obj,
+            memberships__role=Role.COUNCIL_MEMBER,
+        ).order_by("last_name", "first_name", "username")
     form = forms.GroundForm(
         request.POST or None,
         frameworks=_frameworks_of(council_obj),
         kind=kind,
+        members=members,
         initial={"revision": 1, "year": timezone.localdate().year - 1},
     )
     status = 200
@@ -134,6 +145,7 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
                     sector_ru=data.get("sector_ru", ""),
                     justification=data["justification"],
                     findings=data.get("findings", ""),
+                    on_behalf_of=data.get("on_behalf_of"),
                 )
             except ValidationError as exc:
                 _apply_form_errors(form, exc)

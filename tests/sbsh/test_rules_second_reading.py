@@ -325,3 +325,118 @@ def test_work_experience_travels_with_the_content_and_is_printed(personas, sqf) 
     assert kk.table2["links"][0]["experience"] == "жұмыс тәжірибесі (жыл): 2 — кемінде 2 жыл"
     ru = document_model(content, "ru")
     assert ru.table2["links"][0]["experience"] == "опыт работы (лет): 2"
+
+
+# --- item 9: the smaller points -----------------------------------------------------------------
+
+
+def test_a_secretary_records_a_proposal_only_on_a_named_members_behalf(personas) -> None:
+    """Rules §5.1: proposals of the council's members ("мүшелерінің")."""
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from django.utils import translation
+
+    from councils.models import AuditEvent
+    from sbsh import decisions
+    from sbsh.models import Ground
+
+    council = personas.energy_council
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="name the member"):
+            decisions.ground_create(
+                actor=personas.secretary, kind="proposal", council=council, year=2025
+            )
+        with pytest.raises(ValidationError, match="member of this council"):
+            decisions.ground_create(
+                actor=personas.secretary,
+                kind="proposal",
+                council=council,
+                year=2025,
+                on_behalf_of=personas.drafter,
+            )
+    assert not Ground.objects.exists()
+    # The form asks the secretary for the member, and a member for nobody.
+    url = reverse("sbsh:ground-new", args=["proposal", council.pk])
+    secretary = personas.client_for(personas.secretary)
+    assert 'name="on_behalf_of"' in secretary.get(url).content.decode()
+    member = personas.client_for(personas.member)
+    assert 'name="on_behalf_of"' not in member.get(url).content.decode()
+    refused = secretary.post(url, {"revision": 1, "year": 2025, "sector_kk": "a", "sector_ru": "b"})
+    assert refused.status_code == 422 and not Ground.objects.exists()
+    response = secretary.post(
+        url,
+        {
+            "revision": 1,
+            "year": 2025,
+            "sector_kk": "Жаңа сала",
+            "sector_ru": "Новая отрасль",
+            "on_behalf_of": personas.member.pk,
+        },
+    )
+    assert response.status_code == 302
+    ground = Ground.objects.get()
+    assert (ground.created_by, ground.on_behalf_of) == (personas.secretary, personas.member)
+    event = AuditEvent.objects.get(action="sqf.ground.create.proposal")
+    assert event.changes["on_behalf_of"] == personas.member.pk
+    secretary.cookies["sqf_language"] = "en"
+    page = secretary.get(reverse("sbsh:ground", args=[ground.pk])).content.decode()
+    assert "on behalf of the council member" in page
+    assert "analysis carried out in 2025" in page
+    # A member's own proposal is theirs, on nobody's behalf.
+    own = decisions.ground_create(
+        actor=personas.member,
+        kind="proposal",
+        council=council,
+        year=2025,
+        sector_kk="Жаңа сала",
+        sector_ru="Новая отрасль",
+    )
+    assert own.on_behalf_of is None
+
+
+def test_the_ground_year_is_labelled_as_the_year_the_analysis_was_carried_out(personas) -> None:
+    """Rules §6 "талдау жүргізілген жыл", in each language."""
+    from django.urls import reverse
+
+    url = reverse("sbsh:ground-new", args=["analysis", personas.energy_council.pk])
+    client = personas.client_for(personas.drafter)
+    for lang, label in [
+        ("en", "Year the analysis was carried out"),
+        ("kk", "Талдау жүргізілген жыл"),
+        ("ru", "Год проведения анализа"),
+    ]:
+        client.cookies["sqf_language"] = lang
+        assert label in client.get(url).content.decode(), lang
+
+
+def test_table_1_prints_the_fill_in_line_under_its_caption(personas, sqf) -> None:
+    """Annex §9: the form's line under the Table 1 caption, filled with the sector."""
+    import io
+
+    import docx
+
+    from exports.content import version_content
+    from exports.docx import render_docx
+    from exports.pdf import render_html
+
+    content = version_content(sqf.version)
+    html = render_html(content, "kk")
+    assert '<div class="caption" data-testid="t1-fill"><u>Сынақ саласы</u></div>' in html
+    assert "<u>Тестовая отрасль</u>" in render_html(content, "ru")
+    document = docx.Document(io.BytesIO(render_docx(content, "ru")))
+    texts = [p.text for p in document.paragraphs]
+    caption = texts.index("Таблица 1. Описание уровней квалификаций ОРК")
+    assert texts[caption + 1] == "Тестовая отрасль"
+    assert document.paragraphs[caption + 1].runs[0].underline
+
+
+def test_the_sector_analysis_editor_shows_the_annex_5_items_as_guidance(personas, sqf) -> None:
+    from django.urls import reverse
+
+    client = personas.client_for(personas.drafter)
+    client.cookies["sqf_language"] = "en"
+    page = client.get(reverse("sbsh:part", args=[sqf.version.pk, "analysis"])).content.decode()
+    assert 'data-testid="annex5-guidance"' in page
+    assert "the expected demand for and supply of labour" in page
+    other = client.get(reverse("sbsh:part", args=[sqf.version.pk, "general"])).content.decode()
+    assert 'data-testid="annex5-guidance"' not in other
