@@ -28,7 +28,7 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify, services
+from sbsh import notify, policy, services
 from sbsh.models import (
     UPDATE_GROUND_CLAUSES,
     Decision,
@@ -474,14 +474,19 @@ def _meeting_clean(meeting: Meeting, *, positive: bool, not_before: dt.date | No
             _("The council cannot decide before the matter reached it (%(date)s).")
             % {"date": not_before.isoformat()}
         ]
-    if not meeting.protocol_number.strip():
-        errors["protocol_number"] = [_("Enter the protocol number.")]
+    off = policy.switched_off()
+    if not meeting.protocol_number.strip() and policy.DECISION_PROTOCOL_NUMBER not in off:
+        errors["protocol_number"] = [_("Enter the protocol number (local policy).")]
     votes = (meeting.votes_for, meeting.votes_against, meeting.votes_abstained)
     if any(v < 0 for v in votes) or sum(votes) == 0:
         errors["votes_for"] = [_("Enter the votes as in the protocol; nobody voted?")]
-    elif positive and meeting.votes_for <= meeting.votes_against:
+    elif (
+        positive
+        and meeting.votes_for <= meeting.votes_against
+        and policy.DECISION_MAJORITY not in off
+    ):
         errors["votes_for"] = [
-            _("This outcome needs more votes for than against; check the protocol.")
+            _("This outcome needs more votes for than against; check the protocol (local policy).")
         ]
     if errors:
         raise ValidationError(errors)

@@ -935,3 +935,26 @@ class PublicationTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class PolicySwitch(models.Model):
+    """An administrator's switch for one local policy (sbsh/policy.py); a policy without a
+    row is on."""
+
+    key = models.CharField(_("policy"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("on"), default=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("local policy switch")
+        verbose_name_plural = _("local policy switches")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        from sbsh.policy import POLICIES
+
+        policy = POLICIES.get(self.key)
+        return str(policy.label) if policy else self.key

@@ -252,7 +252,10 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
     stale = [(key, None, lang) for key, _kk, _ru, lang in part_rows if lang]
     stale += [("table1", r.pk, r.stale_language) for r in t1 if r.stale_language]
     stale += [("standards", sid, lang) for sid, _kk, _ru, lang in stds if lang]
+    from sbsh.policy import switched_off
+
     return compliance.Snapshot(
+        policies_off=switched_off(),
         names={"kk": version.name_kk, "ru": version.name_ru},
         parts={key: {"kk": kk, "ru": ru} for key, kk, ru, _lang in part_rows},
         stale=stale,

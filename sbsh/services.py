@@ -639,3 +639,33 @@ def table3_row_delete(*, actor: User, row: Table3Row, revision: int) -> None:
     _audit(actor, "sqf.table3.delete", locked, row.version, {"occupation_id": locked.occupation_id})
     locked.delete()
     _touch(row.version, actor)
+
+
+@transaction.atomic
+def policy_switch_set(*, actor: User, key: str, enabled: bool) -> None:
+    """An administrator switches a local policy on or off (sbsh/policy.py), audited. A
+    policy whose absence could lose data cannot be switched off."""
+    from sbsh.models import PolicySwitch
+    from sbsh.policy import POLICIES
+
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionError("policy")
+    policy = POLICIES.get(key)
+    if policy is None:
+        raise ValidationError({"key": _("Unknown policy.")})
+    if not enabled and not policy.switchable:
+        raise ValidationError(
+            {"enabled": _("This policy cannot be switched off: data would be lost without it.")}
+        )
+    switch, _created = PolicySwitch.objects.select_for_update().get_or_create(key=key)
+    before = switch.enabled
+    switch.enabled = enabled
+    switch.changed_by = actor
+    switch.changed_at = timezone.now()
+    switch.save()
+    audit_record(
+        actor=actor,
+        action="sqf.policy.switch",
+        obj=switch,
+        changes={"key": key, "before": before, "enabled": enabled},
+    )

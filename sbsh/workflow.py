@@ -25,7 +25,7 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify
+from sbsh import notify, policy
 from sbsh.models import Handover, Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
 
@@ -193,12 +193,14 @@ def blockers(
                 _("The compliance check has %(n)s findings that must be fixed first (%(clause)s).")
                 % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
             )
-    if name == "resubmit":
+    if name == "resubmit" and policy.is_on(policy.RECOMMENDATIONS_ANSWERED):
+        # Local policy: §13 says "taking the recommendations into account"; answering
+        # each one is how this workbench records that (sbsh/policy.py).
         pending = decisions.open_recommendations(version)
         if pending:
             found.append(
                 _(
-                    "Answer every recommendation of the council first: %(n)s not answered (Rules §13)."
+                    "Answer every recommendation of the council first: %(n)s not answered (local policy; Rules §13 asks the draft to be revised taking them into account)."
                 )
                 % {"n": len(pending)}
             )

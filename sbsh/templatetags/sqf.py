@@ -16,6 +16,12 @@ def clause(value: str) -> str:
 
 
 def localize_clause(value: str) -> str:
+    if (value or "").startswith("policy:"):
+        # Local policy, not the Rules (sbsh/policy.py): say so, with what it is.
+        from sbsh.policy import POLICIES
+
+        policy = POLICIES.get(value.split(":", 1)[1])
+        return _("policy: %(policy)s") % {"policy": policy.label if policy else value}
     match = _CLAUSE.match(value or "")
     if not match:
         return value

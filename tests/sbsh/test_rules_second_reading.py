@@ -17,6 +17,14 @@ pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_the_revision_clock_starts_when_the_recommendations_are_sent_not_at_the_meeting(
     personas,
     ready,  # noqa: F811
@@ -440,3 +448,84 @@ def test_the_sector_analysis_editor_shows_the_annex_5_items_as_guidance(personas
     assert "the expected demand for and supply of labour" in page
     other = client.get(reverse("sbsh:part", args=[sqf.version.pk, "general"])).content.decode()
     assert 'data-testid="annex5-guidance"' not in other
+
+
+# --- item 8: local policy told apart from the Rules -------------------------------------------------
+
+
+def test_every_local_policy_has_a_reason_and_a_place_and_the_checklist_says_policy() -> None:
+    from django.utils import translation
+
+    from sbsh.policy import POLICIES
+    from sbsh.templatetags.sqf import localize_clause
+
+    assert len(POLICIES) >= 9
+    for policy in POLICIES.values():
+        assert str(policy.reason) and ":" in policy.where, policy.key
+    with translation.override("en"):
+        assert localize_clause("policy:sublevels_without_gaps").startswith("policy: Sub-levels")
+        assert localize_clause("Rules §9") == "Rules §9"
+
+
+def test_an_administrator_switches_a_policy_off_and_the_check_and_moves_follow(
+    personas,
+    ready,  # noqa: F811
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from councils.models import AuditEvent
+    from sbsh import decisions, services, workflow
+    from sbsh.models import PolicySwitch
+
+    v = _move(personas, ready, "submit", "drafter", today="2024-05-02")
+    v = _move(
+        personas, v, "return_for_revision", "secretary", comment="Толықтыр", today="2024-05-03"
+    )
+    assert any("local policy" in b for b in workflow.blockers(v, "resubmit"))
+    with pytest.raises(PermissionError):
+        services.policy_switch_set(
+            actor=personas.drafter, key="recommendations_answered", enabled=False
+        )
+    # A policy whose absence would lose data cannot be switched off.
+    with pytest.raises(ValidationError):
+        services.policy_switch_set(actor=personas.admin, key="decision_meeting_date", enabled=False)
+    assert not PolicySwitch.objects.exists()
+    services.policy_switch_set(actor=personas.admin, key="recommendations_answered", enabled=False)
+    event = AuditEvent.objects.get(action="sqf.policy.switch")
+    assert event.changes == {"key": "recommendations_answered", "before": True, "enabled": False}
+    assert workflow.blockers(v, "resubmit") == []
+    v = _move(personas, v, "resubmit", "drafter", today="2024-05-06")
+    assert v.status == "re_review"
+    # A decision by a slim majority, then no majority: the policy refuses, unless off.
+    tie = decisions.Meeting(D("2024-05-07"), "", 3, 3, 0)
+    with pytest.raises(ValidationError) as refused:
+        decisions.decision_on_draft(
+            actor=personas.secretary, version=v, outcome="approve", meeting=tie
+        )
+    assert set(refused.value.message_dict) == {"protocol_number", "votes_for"}
+    services.policy_switch_set(actor=personas.admin, key="decision_majority", enabled=False)
+    services.policy_switch_set(actor=personas.admin, key="decision_protocol_number", enabled=False)
+    decisions.decision_on_draft(actor=personas.secretary, version=v, outcome="approve", meeting=tie)
+    assert Version.objects.get(pk=v.pk).status == "approved"
+
+
+def test_the_policy_switches_are_edited_in_the_admin(personas) -> None:
+    from django.urls import reverse
+
+    from councils.models import AuditEvent
+    from sbsh.models import PolicySwitch
+
+    admin = personas.client_for(personas.admin)
+    url = reverse("admin:sbsh_policyswitch_add")
+    refused = admin.post(url, {"key": "decision_meeting_date", "enabled": ""})
+    assert refused.status_code == 200 and not PolicySwitch.objects.exists()
+    response = admin.post(url, {"key": "at_least_one_standard", "enabled": ""})
+    assert response.status_code == 302
+    switch = PolicySwitch.objects.get()
+    assert (switch.key, switch.enabled, switch.changed_by) == (
+        "at_least_one_standard",
+        False,
+        personas.admin,
+    )
+    assert AuditEvent.objects.filter(action="sqf.policy.switch").count() == 1
+    assert personas.client_for(personas.drafter).get(url).status_code in (302, 403)
