@@ -41,3 +41,16 @@ def status_label(value: str) -> str:
         return str(Version.Status(value).label)
     except ValueError:
         return value
+
+
+@register.simple_tag
+def nqf_descriptors(level: object) -> list:
+    """Rules §8: the NQF descriptors of `level` as loaded by an administrator ([] when
+    none are loaded; the editor then says so)."""
+    from classifiers.models import NqfDescriptor
+
+    try:
+        number = int(str(level))
+    except (TypeError, ValueError):
+        return []
+    return list(NqfDescriptor.objects.filter(level=number).order_by("id"))

@@ -529,3 +529,89 @@ def test_the_policy_switches_are_edited_in_the_admin(personas) -> None:
     )
     assert AuditEvent.objects.filter(action="sqf.policy.switch").count() == 1
     assert personas.client_for(personas.drafter).get(url).status_code in (302, 403)
+
+
+# --- item 10: NQF level descriptors as data, loaded by an administrator ---------------------------
+
+NQF_CSV = (
+    "level,descriptor,text_kk,text_ru,source,source_date\n"
+    "4,knowledge,Сынақ білімі (тест),Тестовые знания,Test source (not the official text),2024-01-15\n"
+    "4,skills,Сынақ дағдысы,Тестовые навыки,Test source (not the official text),2024-01-15\n"
+    "4,competences,Сынақ құзыреті,Тестовые компетенции,Test source (not the official text),2024-01-15\n"
+)
+
+
+def test_the_editor_says_not_loaded_until_an_administrator_loads_the_nqf(
+    personas, sqf, tmp_path
+) -> None:
+    from django.core.management import CommandError, call_command
+    from django.urls import reverse
+
+    from classifiers.models import NqfDescriptor
+    from councils.models import AuditEvent
+    from sbsh import services
+
+    row = services.table1_row_create(
+        actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
+    )
+    client = personas.client_for(personas.drafter)
+    client.cookies["sqf_language"] = "ru"
+    url = reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk])
+    assert 'data-testid="nqf-not-loaded"' in client.get(url).content.decode()
+    assert not NqfDescriptor.objects.exists()  # nothing shipped
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "level,descriptor,text_kk,text_ru,source,source_date\n"
+        "9,knowledge,a,b,c,2024-01-01\n"
+        "4,wisdom,a,b,c,2024-01-01\n"
+        "4,skills,,b,c,01.01.2024\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("load_classifier", "nqf", str(bad))
+    assert not NqfDescriptor.objects.exists()
+    good = tmp_path / "nqf.csv"
+    good.write_text(NQF_CSV, encoding="utf-8")
+    call_command("load_classifier", "nqf", str(good), "--dry-run")
+    assert not NqfDescriptor.objects.exists()
+    call_command("load_classifier", "nqf", str(good))
+    assert NqfDescriptor.objects.filter(level=4).count() == 3
+    assert AuditEvent.objects.filter(action="classifier.nqf.import").exists()
+    page = client.get(url).content.decode()
+    assert 'data-testid="nqf-not-loaded"' not in page
+    assert "Тестовые знания" in page and "Test source (not the official text)" in page
+    # Level 5 has nothing loaded: said so.
+    row5 = services.table1_row_create(
+        actor=personas.drafter, version=sqf.version, section=2, sqf_level="5", nqf_level=5
+    )
+    other = client.get(reverse("sbsh:table1-edit", args=[sqf.version.pk, row5.pk]))
+    assert 'data-testid="nqf-not-loaded"' in other.content.decode()
+
+
+def test_an_administrator_corrects_a_descriptor_in_the_admin(personas, tmp_path) -> None:
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from classifiers.models import NqfDescriptor
+    from councils.models import AuditEvent
+
+    path = tmp_path / "nqf.csv"
+    path.write_text(NQF_CSV, encoding="utf-8")
+    call_command("load_classifier", "nqf", str(path))
+    d = NqfDescriptor.objects.get(level=4, kind="knowledge")
+    url = reverse("admin:classifiers_nqfdescriptor_change", args=[d.pk])
+    response = personas.client_for(personas.admin).post(
+        url,
+        {
+            "level": 4,
+            "kind": "knowledge",
+            "text_kk": d.text_kk,
+            "text_ru": "Исправленный текст",
+            "source": d.source,
+            "source_date": "2024-01-15",
+        },
+    )
+    assert response.status_code == 302
+    assert NqfDescriptor.objects.get(pk=d.pk).text_ru == "Исправленный текст"
+    assert AuditEvent.objects.filter(action="classifier.nqf.update").exists()
+    assert personas.client_for(personas.drafter).get(url).status_code in (302, 403)
