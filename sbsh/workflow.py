@@ -1,4 +1,5 @@
-"""The Rules as moves of a version: who may make each, what clock it stops and starts.
+"""The Rules as moves of a version: who may make each, what clock it stops and starts
+(Rules §1: the order of developing and (or) updating an SQF).
 
 `version_transition` is the only way a version's status changes. In one transaction it
 checks the actor's role against the move (the role the Rules name, in the organisation

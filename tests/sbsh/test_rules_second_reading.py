@@ -615,3 +615,75 @@ def test_an_administrator_corrects_a_descriptor_in_the_admin(personas, tmp_path)
     assert NqfDescriptor.objects.get(pk=d.pk).text_ru == "Исправленный текст"
     assert AuditEvent.objects.filter(action="classifier.nqf.update").exists()
     assert personas.client_for(personas.drafter).get(url).status_code in (302, 403)
+
+
+# --- clauses the coverage page found without a test (Rules §2, §4, §11; Annex §2–§8) -------------
+
+
+def test_every_narrative_part_of_the_annex_is_required_in_both_languages() -> None:
+    """Annex §2–§8: passport, general provisions, current state (five process sections),
+    analysis, occupations and conclusions; the standards of Annex §7 have their own rule."""
+    from sbsh import compliance as c
+    from tests.sbsh.test_compliance import good
+
+    s = good()
+    for key, _clause in c.PARTS:
+        s.parts[key]["kk"] = ""
+    found = [f for f in c.check(s) if f.part in {k for k, _c in c.PARTS}]
+    assert {f.clause for f in found} == {
+        "Annex §2",
+        "Annex §3",
+        "Annex §4",
+        "Annex §5",
+        "Annex §6",
+        "Annex §8",
+    }
+    assert all(f.blocking and f.language == "kk" for f in found)
+
+
+@pytest.mark.parametrize(
+    ("msgid", "kk", "ru"),
+    [("SQF", "СБШ", "ОРК"), ("NQF level", "ҰБШ деңгейі", "Уровень НРК")],
+)
+def test_the_interface_uses_the_official_terms_of_the_glossary(msgid, kk, ru) -> None:
+    """Rules §2: the terms as the Rules define them, in Kazakh and Russian."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("kk"):
+        assert gettext(msgid) == kk
+    with translation.override("ru"):
+        assert gettext(msgid).lower() == ru.lower()
+
+
+@pytest.mark.django_db
+def test_the_state_body_develops_its_own_sqf_and_drafting_runs_20_working_days(
+    personas, sqf, monkeypatch
+) -> None:
+    """Rules §4: the state body develops the SQF (another ministry may not move it);
+    Rules §11: drafting within 20 working days after the preparatory work."""
+    from deadlines.demo import seed_calendar
+    from deadlines.models import Deadline
+    from deadlines.services import work_calendar
+    from sbsh import selectors, workflow
+    from sbsh.models import Version
+
+    seed_calendar()
+    Version.objects.filter(pk=sqf.version.pk).update(status="preparation")
+    monkeypatch.setattr(
+        selectors,
+        "preparation_checklist",
+        lambda version: [selectors.ChecklistItem("Rules §8.1", "x", True, "sbsh:overview")],
+    )
+    version = Version.objects.get(pk=sqf.version.pk)
+    with pytest.raises(PermissionError):
+        workflow.version_transition(
+            actor=personas.outsider, version=version, name="finish_preparation"
+        )
+    workflow.version_transition(
+        actor=personas.drafter, version=version, name="finish_preparation", today=D("2025-01-02")
+    )
+    [clock] = Deadline.objects.filter(object_id=str(version.pk), stage="drafting")
+    assert (clock.clause, clock.working_days) == ("§11", 20)
+    assert clock.due_date == work_calendar().add_working_days(D("2025-01-02"), 20)
+    assert clock.organisation == personas.energy
