@@ -158,6 +158,17 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
                 sqf_level=row["sqf_level"],
             ),
         )
+    # Rules §7: the demo's working group — the state body's participants, as experts.
+    for participant in User.objects.filter(
+        memberships__organisation=energy, memberships__role="working_group", is_active=True
+    ):
+        services.working_group_add(
+            actor=actor,
+            version=version,
+            user=participant,
+            category="expert",
+            organisation="«Энергетика ғылыми-зерттеу институты» (демо)",
+        )
     return Version.objects.get(pk=version.pk)
 
 

@@ -431,3 +431,20 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class WorkingGroupForm(forms.Form):
+    """Rules §7: a participant drawn into this version's working group."""
+
+    user = forms.ModelChoiceField(label=_("Participant"), queryset=None)
+    category = forms.ChoiceField(label=_("Category (Rules §7)"), choices=[])
+    organisation = forms.CharField(
+        label=_("Organisation represented"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, participants=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import WorkingGroupMember
+
+        self.fields["user"].queryset = participants
+        self.fields["category"].choices = WorkingGroupMember.Category.choices

@@ -958,3 +958,44 @@ class PolicySwitch(models.Model):
 
         policy = POLICIES.get(self.key)
         return str(policy.label) if policy else self.key
+
+
+class WorkingGroupMember(models.Model):
+    """Rules §7: a person the state body drew into the development of one SQF version,
+    with the category of §7 they come from and the organisation they represent. A
+    working-group participant works only on the versions whose group lists them."""
+
+    class Category(models.TextChoices):
+        WORKER = "worker", _("worker of the occupations and positions concerned")
+        EMPLOYERS = "employers", _("employers' association")
+        TRADE_UNION = "trade_union", _("trade union")
+        EDUCATION = "education", _("education organisation")
+        RECOGNITION = "recognition", _("qualification-recognition centre")
+        RESEARCH = "research", _("research organisation")
+        EXPERT = "expert", _("independent expert of the sector")
+        CONSULTANT = "consultant", _("consultant of the sector")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="working_group")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="working_groups",
+    )
+    category = models.CharField(_("category (Rules §7)"), max_length=20, choices=Category.choices)
+    organisation = models.CharField(_("organisation represented"), max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("working-group member")
+        verbose_name_plural = _("working-group members")
+        ordering = ["version", "category", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="working_group_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_category_display()})"

@@ -669,3 +669,65 @@ def policy_switch_set(*, actor: User, key: str, enabled: bool) -> None:
         obj=switch,
         changes={"key": key, "before": before, "enabled": enabled},
     )
+
+
+# --- the working group (Rules §7) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def working_group_add(
+    *, actor: User, version: Version, user: User, category: str, organisation: str = ""
+) -> Any:
+    """Rules §7: the state body's staff draw a participant into this version's working
+    group, with the §7 category they come from and the organisation they represent."""
+    from councils import access
+    from councils.models import Role
+    from sbsh.models import WorkingGroupMember
+
+    if not access.can_manage_working_group(actor, version):
+        raise PermissionError("working_group")
+    if not access.has_role(user, Role.WORKING_GROUP, version.framework.state_body_id):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Only a working-group participant of this state body can be added (Rules §7); an administrator grants the role."
+                )
+            }
+        )
+    if category not in WorkingGroupMember.Category.values:
+        raise ValidationError({"category": _("Choose the category of Rules §7.")})
+    if WorkingGroupMember.objects.filter(version=version, user=user).exists():
+        raise ValidationError({"user": _("This person is already in the working group.")})
+    member = WorkingGroupMember(
+        version=version,
+        user=user,
+        category=category,
+        organisation=organisation.strip()[:300],
+        added_by=actor,
+    )
+    member.full_clean()
+    member.save()
+    _audit(
+        actor,
+        "sqf.working_group.add",
+        member,
+        version,
+        {"user": user.username, "category": category, "organisation": member.organisation[:80]},
+    )
+    return member
+
+
+@transaction.atomic
+def working_group_remove(*, actor: User, member: Any) -> None:
+    from councils import access
+
+    if not access.can_manage_working_group(actor, member.version):
+        raise PermissionError("working_group")
+    _audit(
+        actor,
+        "sqf.working_group.remove",
+        member,
+        member.version,
+        {"user": member.user.username, "category": member.category},
+    )
+    member.delete()

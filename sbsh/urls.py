@@ -51,6 +51,12 @@ urlpatterns = [
     path("<int:pk>/table2/<int:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
     path("<int:pk>/table2/links/", views.table2_link_add, name="table2-link"),
     path("<int:pk>/table2/links/<int:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path("<int:pk>/working-group/", views.working_group, name="working-group"),
+    path(
+        "<int:pk>/working-group/<int:mid>/remove/",
+        views.working_group_remove,
+        name="working-group-remove",
+    ),
     path(
         "<int:pk>/table2/links/<int:lid>/experience/",
         views.table2_link_experience,

@@ -687,3 +687,80 @@ def test_the_state_body_develops_its_own_sqf_and_drafting_runs_20_working_days(
     assert (clock.clause, clock.working_days) == ("§11", 20)
     assert clock.due_date == work_calendar().add_working_days(D("2025-01-02"), 20)
     assert clock.organisation == personas.energy
+
+
+# --- item 5: the working group of Rules §7, per SQF version -----------------------------------------
+
+
+def test_a_participant_works_only_on_the_versions_whose_working_group_lists_them(
+    personas, sqf
+) -> None:
+    from django.urls import reverse
+
+    from councils.models import AuditEvent
+    from sbsh import services
+    from sbsh.models import WorkingGroupMember
+
+    _fw, other = services.framework_create(
+        actor=personas.drafter,
+        state_body=personas.energy,
+        council=personas.energy_council,
+        sector_kk="Басқа сала",
+        sector_ru="Другая отрасль",
+    )
+    expert = personas.client_for(personas.expert)
+    expert.cookies["sqf_language"] = "en"
+    # Listed in sqf.version's group (tests/sbsh/conftest.py), not in the other SQF's.
+    assert expert.get(reverse("sbsh:table1", args=[sqf.version.pk])).status_code == 200
+    assert expert.get(reverse("sbsh:overview", args=[other.pk])).status_code == 403
+    assert "Другая отрасль" not in expert.get(reverse("sbsh:list")).content.decode()
+    url = reverse("sbsh:working-group", args=[other.pk])
+    data = {"user": personas.expert.pk, "category": "employers", "organisation": "«Атамекен»"}
+    # Only the state body's staff add: not the participant, not the council.
+    for who in ("expert", "member", "outsider"):
+        assert personas.client_for(getattr(personas, who)).post(url, data).status_code == 403
+    assert not WorkingGroupMember.objects.filter(version=other).exists()
+    drafter = personas.client_for(personas.drafter)
+    drafter.cookies["sqf_language"] = "en"
+    refused = drafter.post(url, {**data, "category": "astrologer"})
+    assert refused.status_code == 422
+    assert drafter.post(url, data).status_code == 302
+    member = WorkingGroupMember.objects.get(version=other)
+    assert (member.user, member.category, member.organisation) == (
+        personas.expert,
+        "employers",
+        "«Атамекен»",
+    )
+    assert AuditEvent.objects.filter(action="sqf.working_group.add").count() == 2
+    expert = personas.client_for(personas.expert)
+    assert expert.get(reverse("sbsh:table1", args=[other.pk])).status_code == 200
+    # The council sees the composition.
+    page = personas.client_for(personas.secretary)
+    page.cookies["sqf_language"] = "en"
+    html = page.get(url).content.decode()
+    assert "employers&#x27; association" in html and "«Атамекен»" in html
+    assert 'data-testid="working-group-add"' not in html
+    remove = reverse("sbsh:working-group-remove", args=[other.pk, member.pk])
+    assert personas.client_for(personas.member).post(remove).status_code == 403
+    assert drafter.post(remove).status_code == 302
+    assert not WorkingGroupMember.objects.filter(version=other).exists()
+    assert AuditEvent.objects.filter(action="sqf.working_group.remove").exists()
+    expert = personas.client_for(personas.expert)
+    assert expert.get(reverse("sbsh:overview", args=[other.pk])).status_code == 403
+
+
+def test_only_a_participant_of_the_state_body_joins_its_working_group(personas, sqf) -> None:
+    from django.core.exceptions import ValidationError
+
+    from sbsh import services
+    from sbsh.models import WorkingGroupMember
+
+    with pytest.raises(ValidationError, match="Rules §7"):
+        services.working_group_add(
+            actor=personas.drafter, version=sqf.version, user=personas.member, category="expert"
+        )
+    with pytest.raises(PermissionError):
+        services.working_group_add(
+            actor=personas.outsider, version=sqf.version, user=personas.expert, category="expert"
+        )
+    assert WorkingGroupMember.objects.filter(version=sqf.version).count() == 1
