@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifiers import services
 from classifiers.forms import ImportJobForm
-from classifiers.models import CrosswalkLink, Edition, ImportJob, Node
+from classifiers.models import CrosswalkLink, Edition, ImportJob, Node, NqfDescriptor
 from classifiers.tasks import import_job_run, progress_key
 from councils.services import audit_record
 
@@ -264,3 +264,44 @@ class ImportJobAdmin(admin.ModelAdmin):
             )
             extra["refresh"] = job.status in ("pending", "running")
         return super().change_view(request, object_id, form_url, extra)
+
+
+@admin.register(NqfDescriptor)
+class NqfDescriptorAdmin(admin.ModelAdmin):
+    """The NQF's level descriptors: loaded with `load_classifier nqf PATH`, corrected here.
+    Every change is audited."""
+
+    list_display = ["level", "kind", "source", "source_date", "loaded_at"]
+    list_filter = ["level", "kind"]
+    readonly_fields = ["loaded_at"]
+
+    def save_model(self, request: Any, obj: NqfDescriptor, form: Any, change: bool) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action="classifier.nqf." + ("update" if change else "create"),
+                obj=obj,
+                changes={"level": obj.level, "kind": obj.kind, "fields": form.changed_data},
+            )
+
+    def delete_model(self, request: Any, obj: NqfDescriptor) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action="classifier.nqf.delete",
+                obj=obj,
+                changes={"level": obj.level, "kind": obj.kind},
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)

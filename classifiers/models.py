@@ -7,6 +7,7 @@ old one in place, so an SQF keeps pointing at the nodes it cited.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -255,3 +256,42 @@ class ImportJob(models.Model):
         return (
             f"{self.get_classifier_display()} — {self.original_name} ({self.get_status_display()})"
         )
+
+
+class NqfDescriptor(models.Model):
+    """One descriptor of one level of the national qualification framework (ҰБШ/НРК), as
+    an administrator loaded it (`load_classifier nqf PATH`) from the official text. Rules
+    §8: levels are matched using the NQF; drafters see these beside Table 1. Nothing is
+    shipped: no official text of the current framework is available here as data."""
+
+    class Kind(models.TextChoices):
+        KNOWLEDGE = "knowledge", _("knowledge")
+        SKILLS = "skills", _("abilities and skills")
+        COMPETENCES = "competences", _("personal and professional competences")
+
+    level = models.PositiveSmallIntegerField(
+        _("NQF level"), validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    kind = models.CharField(_("descriptor"), max_length=12, choices=Kind.choices)
+    text_kk = models.TextField(_("text (Kazakh)"))
+    text_ru = models.TextField(_("text (Russian)"))
+    source = models.CharField(_("source (document and where it is published)"), max_length=500)
+    source_date = models.DateField(_("date of the source"))
+    loaded_at = models.DateTimeField(_("loaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("NQF level descriptor")
+        verbose_name_plural = _("NQF level descriptors")
+        ordering = ["level", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "kind"], name="nqf_descriptor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} · {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        from councils.models import localized
+
+        return localized(self, "text")

@@ -167,25 +167,73 @@ def require_administrator(user: AnyUser) -> None:
 EDITABLE_STATUSES = {"preparation", "drafting", "revision"}
 
 
+# Rules §7: a working-group participant is drawn in for one SQF, not for the ministry: the
+# role at the state body lets them work only on versions whose working group lists them.
+FULL_ROLES = (Role.MINISTRY_STAFF, Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)
+
+
+def working_group_version_ids(user: AnyUser) -> set[int]:
+    """The versions whose working group lists `user` (read once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    cached: set[int] | None = getattr(user, "_sqf_wg_versions", None)
+    if cached is None:
+        from sbsh.models import WorkingGroupMember
+
+        cached = set(
+            WorkingGroupMember.objects.filter(user=user).values_list("version_id", flat=True)
+        )
+        user._sqf_wg_versions = cached  # type: ignore[union-attr]
+    return cached
+
+
+def working_group_framework_ids(user: AnyUser) -> set[int]:
+    if not working_group_version_ids(user):
+        return set()
+    from sbsh.models import Version
+
+    return set(
+        Version.objects.filter(pk__in=working_group_version_ids(user)).values_list(
+            "framework_id", flat=True
+        )
+    )
+
+
 def can_view_framework(user: AnyUser, framework: object) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if is_administrator(user) or is_national_officer(user):
         return True
-    mine = organisation_ids(user)
-    return framework.state_body_id in mine or framework.council_id in mine  # type: ignore[attr-defined]
+    mine = organisation_ids(user, roles_=FULL_ROLES)
+    if framework.state_body_id in mine or framework.council_id in mine:  # type: ignore[attr-defined]
+        return True
+    return framework.pk in working_group_framework_ids(user)  # type: ignore[attr-defined]
 
 
 def can_edit_framework(user: AnyUser, framework: object) -> bool:
-    return any(
-        g.organisation_id == framework.state_body_id  # type: ignore[attr-defined]
-        and g.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
-        for g in grants(user)
-    )
+    """The state body's staff (Rules §4). Working-group participants edit per version."""
+    return has_role(user, Role.MINISTRY_STAFF, framework.state_body_id)  # type: ignore[attr-defined]
+
+
+def in_working_group(user: AnyUser, version: object) -> bool:
+    """Rules §7: `user` participates in this version's working group for its state body."""
+    return has_role(
+        user,
+        Role.WORKING_GROUP,
+        version.framework.state_body_id,  # type: ignore[attr-defined]
+    ) and version.pk in working_group_version_ids(user)  # type: ignore[attr-defined]
 
 
 def can_edit_version(user: AnyUser, version: object) -> bool:
-    return version.status in EDITABLE_STATUSES and can_edit_framework(user, version.framework)  # type: ignore[attr-defined]
+    return version.status in EDITABLE_STATUSES and (  # type: ignore[attr-defined]
+        can_edit_framework(user, version.framework)  # type: ignore[attr-defined]
+        or in_working_group(user, version)
+    )
+
+
+def can_manage_working_group(user: AnyUser, version: object) -> bool:
+    """Rules §7: the state body draws the working group in; its staff add and remove."""
+    return can_edit_framework(user, version.framework)  # type: ignore[attr-defined]
 
 
 def frameworks_for_user(user: AnyUser) -> QuerySet:
@@ -196,8 +244,12 @@ def frameworks_for_user(user: AnyUser) -> QuerySet:
         return qs
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    mine = organisation_ids(user)
-    return qs.filter(Q(state_body_id__in=mine) | Q(council_id__in=mine))
+    mine = organisation_ids(user, roles_=FULL_ROLES)
+    return qs.filter(
+        Q(state_body_id__in=mine)
+        | Q(council_id__in=mine)
+        | Q(pk__in=working_group_framework_ids(user))
+    )
 
 
 def sqf_version_for_user(user: AnyUser, pk: int, *, action: Action) -> object:
@@ -316,12 +368,9 @@ def can_comment(user: AnyUser, version: object) -> bool:
     framework = version.framework  # type: ignore[attr-defined]
     return any(
         (g.organisation_id == framework.council_id and g.role in COUNCIL_ROLES)
-        or (
-            g.organisation_id == framework.state_body_id
-            and g.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
-        )
+        or (g.organisation_id == framework.state_body_id and g.role == Role.MINISTRY_STAFF)
         for g in grants(user)
-    )
+    ) or in_working_group(user, version)
 
 
 def can_answer_recommendations(user: AnyUser, version: object) -> bool:

@@ -4,12 +4,13 @@ A day is a working day when it is Monday–Friday and not a non-working exceptio
 (holiday, holiday carried over from a weekend, day off moved by a Government transfer
 decree), or when it is a Saturday/Sunday made working by such a decree.
 
-The one counting convention (Rules, "Counting deadlines"): a period of N working days
+The default counting convention (Rules, "Counting deadlines"): a period of N working days
 "after the day of" an event ends at the close of the N-th working day **after** the date
 of the event; the event's own day is never counted, whatever weekday it is. Rules §8,
-§11, §12 and §14 say so in words ("…күннен кейін"); §13's re-review is worded "from the
-day of receipt" and is counted the same way, by this same function, so that a change of
-reading is one change here (`COUNT_EVENT_DAY`).
+§11, §12 and §14 say so in words ("…күннен кейін"). Which convention each clock uses is
+decided per clock in `deadlines/rules.py` (`Clock.count_event_day`), not here: §13's
+re-review, worded "from the day of receipt", can be read differently without moving the
+others.
 
 The §6 deadline is a calendar date: 31 March of the year after the year analysed, moved
 to the next working day when it is not one.
@@ -22,9 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 ONE_DAY = dt.timedelta(days=1)
-
-# Rules §13 is the only period worded "from the day of"; all are counted from the day after.
-COUNT_EVENT_DAY = False
 
 
 @dataclass(frozen=True)
@@ -96,12 +94,15 @@ class WorkCalendar:
             return False
         return day.weekday() < 5
 
-    def add_working_days(self, start: dt.date, n: int) -> dt.date:
-        """The N-th working day after `start` (the day of the event is not counted)."""
+    def add_working_days(self, start: dt.date, n: int, *, count_event_day: bool = False) -> dt.date:
+        """The N-th working day after `start` (the day of the event is not counted).
+
+        With `count_event_day`, `start` itself is the first day when it is a working day
+        (a period "from the day of" the event, read inclusively)."""
         if n < 1:
             raise ValueError("n must be at least 1")
         day = start
-        if COUNT_EVENT_DAY and self.is_working_day(start):
+        if count_event_day and self.is_working_day(start):
             n -= 1
             if n == 0:
                 return start

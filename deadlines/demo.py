@@ -37,7 +37,8 @@ def seed_calendar(*, say: Callable[[str], None] = lambda _m: None) -> None:
 
 
 def seed_grounds_clocks() -> None:
-    """Rules §6: every state body owes its grounds for the current year by 31 March next."""
+    """Rules §6: the demo shows each state body's clock for the current year as well (the
+    daily check opens the year just ended, sbsh.decisions.grounds_year_clocks_open)."""
     today = timezone.localdate()
     for body in Organisation.objects.filter(kind=Organisation.Kind.STATE_BODY, is_active=True):
         deadline_open(

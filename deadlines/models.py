@@ -94,6 +94,9 @@ class Deadline(models.Model):
         OVERDUE = "overdue", _("overdue")
         MET = "met", _("met")
         MET_LATE = "met_late", _("met late")
+        # Rules §14: sent in time, then returned by the national body for a technical
+        # reason; the re-send runs on its own clock (Stage.HANDOVER_RESEND).
+        RETURNED = "returned", _("sent, then returned by the national body")
 
     ACTIVE = (Status.OPEN, Status.DUE_SOON, Status.OVERDUE)
 

@@ -324,7 +324,9 @@ def _due_date(calendar: WorkCalendar, stage: str, start: dt.date) -> tuple[int |
     if clock.working_days is None:
         # Rules §6: `start` is any day of the year analysed.
         return None, calendar.grounds_deadline(start.year)
-    return clock.working_days, calendar.add_working_days(start, clock.working_days)
+    return clock.working_days, calendar.add_working_days(
+        start, clock.working_days, count_event_day=clock.count_event_day
+    )
 
 
 @transaction.atomic
@@ -348,7 +350,12 @@ def deadline_open(
         object_id=str(subject.pk),
         stage=stage,
         status__in=Deadline.ACTIVE,
-    ).first()
+    )
+    if CLOCKS[stage].working_days is None:
+        # Rules §6 runs once a year: last year's clock (perhaps overdue) and this year's
+        # are different clocks; the year analysed is the year of `start_date`.
+        active = active.filter(start_date__year=start_date.year)
+    active = active.first()
     if active is not None:
         return active
     calendar = calendar or work_calendar()
@@ -394,6 +401,27 @@ def deadline_close(*, deadline: Deadline, completed_on: dt.date, actor: User | N
         obj=deadline,
         organisation=deadline.organisation,
         changes={"completed_on": str(completed_on), "status": deadline.status},
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_mark_returned(*, deadline: Deadline, actor: User | None, reason: str) -> Deadline:
+    """Rules §14: the hand-over this clock was met by came back for a technical reason.
+    The clock keeps its completion date and shows that it was returned; the re-send runs
+    on its own clock."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.status not in (Deadline.Status.MET, Deadline.Status.MET_LATE):
+        return deadline
+    before = deadline.status
+    deadline.status = Deadline.Status.RETURNED
+    deadline.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="deadline.returned",
+        obj=deadline,
+        organisation=deadline.organisation,
+        changes={"before": before, "status": deadline.status, "reason": reason[:200]},
     )
     return deadline
 
@@ -451,6 +479,7 @@ class CheckReport:
     overdue: int
     notifications: int
     emails: int
+    opened: int = 0
 
 
 def deadlines_check(*, today: dt.date | None = None) -> CheckReport:
@@ -461,6 +490,11 @@ def deadlines_check(*, today: dt.date | None = None) -> CheckReport:
     if two checks run at once.
     """
     today = today or timezone.localdate()
+    # Rules §6: each year's clock of each state body is opened here, by the daily check,
+    # so a ministry that files nothing is still reminded and shown overdue.
+    from sbsh.decisions import grounds_year_clocks_open
+
+    opened = grounds_year_clocks_open(today=today)
     limit = due_soon_limit(work_calendar(), today)
     to_update: list[Deadline] = []
     to_notify: list[Deadline] = []
@@ -513,10 +547,16 @@ def deadlines_check(*, today: dt.date | None = None) -> CheckReport:
         overdue=sum(1 for d in to_update if d.status == Deadline.Status.OVERDUE),
         notifications=len(created),
         emails=emails,
+        opened=len(opened),
     )
 
 
-def _notify(deadlines: list[Deadline]) -> list[int]:
+def deadlines_announce_opened(deadlines: list[Deadline]) -> list[int]:
+    """Tell the people responsible that a clock started (once per person and clock)."""
+    return _notify(deadlines, event=Notification.Event.OPENED)
+
+
+def _notify(deadlines: list[Deadline], *, event: str | None = None) -> list[int]:
     if not deadlines:
         return []
     org_ids = {d.organisation_id for d in deadlines}
@@ -528,7 +568,7 @@ def _notify(deadlines: list[Deadline]) -> list[int]:
         if role in RESPONSIBLE_ROLES.get(kinds.get(org_id, ""), []):
             people.setdefault(org_id, []).append(user_id)
     rows = [
-        Notification(recipient_id=user_id, deadline_id=d.pk, event=d.status)
+        Notification(recipient_id=user_id, deadline_id=d.pk, event=event or d.status)
         for d in deadlines
         for user_id in sorted(set(people.get(d.organisation_id, [])))
     ]

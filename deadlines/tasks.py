@@ -16,6 +16,7 @@ def check_deadlines() -> dict[str, int]:
         "overdue": report.overdue,
         "notifications": report.notifications,
         "emails": report.emails,
+        "opened": report.opened,
     }
 
 

@@ -132,6 +132,17 @@ def version_content(version: Version) -> dict[str, Any]:
                         "to": by_entry[link.target_id].occupation.code,
                         "to_level": by_entry[link.target_id].sqf_level,
                         "kind": link.kind,
+                        # Rules §8.4: present only when recorded, so that content (and
+                        # its checksum) without it stays as it was.
+                        **(
+                            {
+                                "experience_years": link.experience_years,
+                                "experience_note_kk": link.experience_note_kk,
+                                "experience_note_ru": link.experience_note_ru,
+                            }
+                            if link.experience_years is not None
+                            else {}
+                        ),
                     }
                     for link in links
                 ),
@@ -304,6 +315,9 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
             version=version,
             source=entries[(link["from"], link["from_level"])],
             target=entries[(link["to"], link["to_level"])],
+            experience_years=link.get("experience_years"),
+            experience_note_kk=link.get("experience_note_kk", ""),
+            experience_note_ru=link.get("experience_note_ru", ""),
         )
     for r in content["table3"]:
         row = services.table3_row_save(

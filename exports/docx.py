@@ -362,7 +362,14 @@ def _write_front(doc: Any, m: Model) -> None:
 def _write_table1(doc: Any, m: Model) -> None:
     c = m.c
     _heading(doc, c["s9"])
-    doc.add_paragraph(c["t1"]).runs[0].bold = True
+    caption = doc.add_paragraph(c["t1"])
+    caption.runs[0].bold = True
+    caption.paragraph_format.keep_with_next = True
+    if m.t1_fill:
+        # Annex §9: the fill-in line under the caption, filled with the sector.
+        fill = doc.add_paragraph()
+        fill.add_run(m.t1_fill).underline = True
+        fill.paragraph_format.keep_with_next = True
     table = _table(doc, [float(w) for w in m.t1_widths], 2)
     for cell, heading in zip(table.rows[0].cells, m.t1_headings, strict=True):
         _cell(cell, heading, bold=True, center=True)
@@ -463,6 +470,7 @@ def _write_table2(doc: Any, m: Model) -> None:
         for link in m.table2["links"]:
             doc.add_paragraph(
                 f"•\t{link['from']} ({link['from_level']}) → {link['to']} ({link['to_level']}): {link['kind']}"
+                + (f"; {link['experience']}" if link["experience"] else "")
             )
 
 

@@ -135,6 +135,9 @@ class Model:
     t1_widths: list[str] = field(default_factory=list)
     t1_headings: list[str] = field(default_factory=list)
     show_kind: bool = True
+    # Annex §9: the Table 1 form carries a fill-in line under its caption; it is filled
+    # with the sector the SQF covers.
+    t1_fill: str = ""
     t3_numbers: list[int] = field(default_factory=lambda: list(T3_NUMBERS))
 
 
@@ -420,9 +423,21 @@ def _merge(
     return cols, cells
 
 
+def _experience(link: dict[str, Any], lang: str, c: dict[str, str]) -> str:
+    """Rules §8.4: the work experience a career move takes, as the document prints it."""
+    if link.get("experience_years") is None:
+        return ""
+    note = (link.get(f"experience_note_{lang}") or "").strip()
+    text = f"{c['t2_experience']}: {link['experience_years']}"
+    return f"{text} — {note}" if note else text
+
+
 def table2_links(content: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     c = CAPTIONS[lang]
-    return [{**link, "kind": c[link["kind"]]} for link in content["table2"]["links"]]
+    return [
+        {**link, "kind": c[link["kind"]], "experience": _experience(link, lang, c)}
+        for link in content["table2"]["links"]
+    ]
 
 
 def document_model(content: dict[str, Any], lang: str) -> Model:
@@ -529,4 +544,5 @@ def document_model(content: dict[str, Any], lang: str) -> Model:
         t1_headings=[soft_hyphens(col.heading, lang) for col in t1_cols],
         # The title says what the document is once: the SQF's own name usually ends with it.
         show_kind=c["doc_kind"].lower() not in content["name"][lang].lower(),
+        t1_fill=(content.get("framework", {}).get("sector", {}) or {}).get(lang, ""),
     )

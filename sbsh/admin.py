@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from sbsh.models import (
     Comment,
@@ -14,6 +17,7 @@ from sbsh.models import (
     Framework,
     Ground,
     Handover,
+    PolicySwitch,
     Recommendation,
     Version,
     VersionTransition,
@@ -89,3 +93,49 @@ class CommentAdmin(ReadOnlyAdmin):
 class HandoverAdmin(ReadOnlyAdmin):
     list_display = ["sent_at", "version", "sent_by", "content_sha256"]
     list_select_related = ["version__framework", "sent_by"]
+
+
+class PolicySwitchForm(forms.ModelForm):
+    key = forms.ChoiceField(label=_("policy"), choices=[])
+
+    class Meta:
+        model = PolicySwitch
+        fields = ["key", "enabled"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from sbsh.policy import POLICIES
+
+        self.fields["key"].choices = [(p.key, p.label) for p in POLICIES.values()]
+
+    def clean(self) -> dict[str, Any]:
+        from sbsh.policy import POLICIES
+
+        data = super().clean()
+        policy = POLICIES.get(data.get("key", ""))
+        if policy is not None and not data.get("enabled") and not policy.switchable:
+            raise ValidationError(
+                _("This policy cannot be switched off: data would be lost without it.")
+            )
+        return data
+
+
+@admin.register(PolicySwitch)
+class PolicySwitchAdmin(admin.ModelAdmin):
+    """Local policy (sbsh/policy.py): product rules the Rules do not state, switchable."""
+
+    form = PolicySwitchForm
+    list_display = ["__str__", "key", "enabled", "changed_by", "changed_at"]
+    readonly_fields = ["changed_by", "changed_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, "key"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from sbsh.services import policy_switch_set
+
+        policy_switch_set(actor=request.user, key=obj.key, enabled=obj.enabled)
+        obj.pk = PolicySwitch.objects.get(key=obj.key).pk

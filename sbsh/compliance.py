@@ -113,6 +113,13 @@ class Snapshot:
     # ISCO-08 code → the languages its name is not loaded in (Table 3, column 4).
     isco_names_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tables_landscape: bool = False
+    # Local policies an administrator switched off (sbsh/policy.py keys).
+    policies_off: frozenset[str] = frozenset()
+
+
+def _policy(key: str) -> str:
+    """The clause of a finding that is local policy, not the Rules (sbsh/policy.py)."""
+    return f"policy:{key}"
 
 
 @dataclass(frozen=True)
@@ -199,10 +206,10 @@ def rule_passport_scope(s: Snapshot) -> Iterable[Finding]:
 
 
 def rule_standards(s: Snapshot) -> Iterable[Finding]:
-    if not s.standards:
+    if not s.standards and "at_least_one_standard" not in s.policies_off:
         yield Finding(
             BLOCKING,
-            "Annex §7",
+            _policy("at_least_one_standard"),
             "standards",
             _("List the sector's professional standards, existing or planned."),
         )
@@ -314,10 +321,12 @@ def rule_levels(s: Snapshot) -> Iterable[Finding]:
             else:
                 plain.add(int(m.group(1)))
         for level, numbers in subs.items():
-            if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            if sorted(numbers) != list(range(1, len(numbers) + 1)) and (
+                "sublevels_without_gaps" not in s.policies_off
+            ):
                 yield Finding(
                     BLOCKING,
-                    "Rules §9",
+                    _policy("sublevels_without_gaps"),
                     "table1",
                     _(
                         "Section %(section)s: the sub-levels of level %(level)s must be numbered %(level)s.1, %(level)s.2 … without gaps or repeats."
@@ -447,10 +456,10 @@ def rule_codes(s: Snapshot) -> Iterable[Finding]:
     for ref in _all_refs(s):
         editions.setdefault(ref.classifier, set()).add(ref.edition_id)
     for classifier, ids in editions.items():
-        if len(ids) > 1:
+        if len(ids) > 1 and "one_edition_per_sqf" not in s.policies_off:
             yield Finding(
                 BLOCKING,
-                "Annex §11",
+                _policy("one_edition_per_sqf"),
                 "overview",
                 _(
                     "Codes of %(classifier)s come from %(n)s different editions: use one edition throughout."
@@ -541,10 +550,14 @@ def rule_table3_consistency(s: Snapshot) -> Iterable[Finding]:
                 row=row.id,
                 column="skill_level",
             )
-        if skill is not None and not _skill_fits_nqf(skill, row.nqf_level):
+        if (
+            skill is not None
+            and not _skill_fits_nqf(skill, row.nqf_level)
+            and "skill_level_nqf_warning" not in s.policies_off
+        ):
             yield Finding(
                 WARNING,
-                "Rules §10.6",
+                _policy("skill_level_nqf_warning"),
                 "table3",
                 _("Row %(n)s: NQF level %(nqf)s is unusual for skill level %(skill)s.")
                 % {"n": n, "nqf": row.nqf_level, "skill": skill},
@@ -589,10 +602,10 @@ def rule_table2_coverage(s: Snapshot) -> Iterable[Finding]:
         row.occupation.id for row in s.table3
     }
     for entry in s.table2:
-        if entry.occupation.id not in known:
+        if entry.occupation.id not in known and "table2_within_tables_1_3" not in s.policies_off:
             yield Finding(
                 BLOCKING,
-                "Annex §10",
+                _policy("table2_within_tables_1_3"),
                 "table2",
                 _("Occupation %(code)s is in Table 2 but in neither Table 1 nor Table 3.")
                 % {"code": entry.occupation.code},
@@ -612,10 +625,14 @@ def rule_table2_coverage(s: Snapshot) -> Iterable[Finding]:
     levels_t2 = {e.sqf_level for e in s.table2}
     for level in sorted({row.sqf_level for row in s.table1}):
         whole = level.split(".")[0]
-        if level not in levels_t2 and whole not in levels_t2:
+        if (
+            level not in levels_t2
+            and whole not in levels_t2
+            and "table2_covers_table1_levels" not in s.policies_off
+        ):
             yield Finding(
                 BLOCKING,
-                "Annex §10",
+                _policy("table2_covers_table1_levels"),
                 "table2",
                 _("SQF level %(level)s of Table 1 has no occupation in Table 2.")
                 % {"level": level},

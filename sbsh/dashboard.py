@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import access
 from councils.models import Role, User
 from councils.selectors import HomeSection
 from deadlines.models import Deadline
@@ -67,8 +68,15 @@ def panels(user: User, sections: list[HomeSection], *, today: dt.date | None = N
     # Only the versions of the user's own organisations, chosen by the database.
     scope = Q()
     for s, statuses in version_filters:
-        if s.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP):
+        if s.role == Role.MINISTRY_STAFF:
             scope |= Q(status__in=statuses, framework__state_body_id=s.organisation.pk)
+        elif s.role == Role.WORKING_GROUP:
+            # Rules §7: only the versions whose working group lists the participant.
+            scope |= Q(
+                status__in=statuses,
+                framework__state_body_id=s.organisation.pk,
+                pk__in=access.working_group_version_ids(user),
+            )
         elif s.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY):
             scope |= Q(status__in=statuses, framework__council_id=s.organisation.pk)
         else:  # the national body receives from every state body
@@ -121,6 +129,7 @@ def panels(user: User, sections: list[HomeSection], *, today: dt.date | None = N
                 continue
             mine = (
                 v.framework.state_body_id == org
+                and (s.role != Role.WORKING_GROUP or v.pk in access.working_group_version_ids(user))
                 if s.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
                 else v.framework.council_id == org
                 if s.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)

@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 
 from classifiers.models import Node
 from councils import access
-from councils.models import Organisation, User
+from councils.models import Organisation, Role, User
 from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify, services
+from sbsh import notify, policy, services
 from sbsh.models import (
+    UPDATE_GROUND_CLAUSES,
     Decision,
     Framework,
     GapFinding,
@@ -37,6 +38,7 @@ from sbsh.models import (
     GroundRow,
     Recommendation,
     UpdateGround,
+    UpdateReason,
     Version,
     VersionTransition,
 )
@@ -74,7 +76,9 @@ def _ground_clean(ground: Ground) -> None:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if ground.year > today.year:
-        errors["year"] = [_("The year analysed cannot be in the future (Rules §6).")]
+        errors["year"] = [
+            _("The year the analysis was carried out cannot be in the future (Rules §6).")
+        ]
     if ground.framework_id:
         if ground.framework.council_id != ground.council_id:
             errors["framework"] = [_("Choose an SQF of this council's sector (Rules §5).")]
@@ -102,13 +106,37 @@ def ground_create(
     sector_ru: str = "",
     justification: str = "",
     findings: str = "",
+    on_behalf_of: User | None = None,
 ) -> Ground:
     """Start a proposal (council member) or a gap analysis (state body) as a draft; its §6
-    clock (31 March of the year after the year analysed) starts at once."""
+    clock (31 March of the year after the analysis was carried out) starts at once.
+
+    Rules §5.1: proposals are the council members' own. A member files their own; a
+    secretary who is not a member records one on a named member's behalf."""
     if kind == Ground.Kind.PROPOSAL and not access.can_file_proposal(actor, council):
         raise PermissionError("proposal")
     if kind == Ground.Kind.ANALYSIS and not access.can_file_analysis(actor, council):
         raise PermissionError("analysis")
+    if kind == Ground.Kind.PROPOSAL:
+        is_member = access.has_role(actor, Role.COUNCIL_MEMBER, council.pk)
+        if on_behalf_of is not None and on_behalf_of.pk == actor.pk:
+            on_behalf_of = None
+        if on_behalf_of is not None and not access.has_role(
+            on_behalf_of, Role.COUNCIL_MEMBER, council.pk
+        ):
+            raise ValidationError(
+                {"on_behalf_of": _("Choose a member of this council (Rules §5.1).")}
+            )
+        if on_behalf_of is None and not is_member:
+            raise ValidationError(
+                {
+                    "on_behalf_of": _(
+                        "Proposals come from council members (Rules §5.1): name the member on whose behalf you record it."
+                    )
+                }
+            )
+    else:
+        on_behalf_of = None
     ground = Ground(
         kind=kind,
         council=council,
@@ -119,6 +147,7 @@ def ground_create(
         justification=justification.strip(),
         findings=findings.strip(),
         created_by=actor,
+        on_behalf_of=on_behalf_of,
     )
     ground.full_clean()
     _ground_clean(ground)
@@ -128,7 +157,11 @@ def ground_create(
         action=f"sqf.ground.create.{kind}",
         obj=ground,
         organisation=council,
-        changes={"year": year, "framework": framework.pk if framework else None},
+        changes={
+            "year": year,
+            "framework": framework.pk if framework else None,
+            "on_behalf_of": on_behalf_of.pk if on_behalf_of else None,
+        },
     )
     deadline_services.deadline_open(
         subject=ground,
@@ -292,14 +325,14 @@ def ground_file(*, actor: User, ground: Ground, today: dt.date | None = None) ->
     )
     clocks = [d for d in [_ground_deadline(locked)] if d]
     if locked.kind == Ground.Kind.ANALYSIS:
-        due = deadline_services.work_calendar().grounds_deadline(locked.year)
+        # The state body's own §6 clock of that year (opened by the daily check).
         clocks += list(
             Deadline.objects.filter(
                 content_type__app_label="councils",
                 content_type__model="organisation",
                 object_id=str(locked.council.state_body_id),
                 stage=Stage.GROUNDS,
-                due_date=due,
+                start_date__year=locked.year,
                 status__in=Deadline.ACTIVE,
             )
         )
@@ -308,6 +341,77 @@ def ground_file(*, actor: User, ground: Ground, today: dt.date | None = None) ->
     ground_id = locked.pk
     transaction.on_commit(lambda: notify.ground_filed(ground_id))
     return locked
+
+
+def _body_clock_label(body: Organisation, year: int) -> str:
+    return f"{body.short_name or body.name_ru}: {year}"
+
+
+def grounds_year_clocks_open(*, today: dt.date | None = None) -> list[Deadline]:
+    """Rules §6: "жыл сайын, талдау жүргізілген жылдан кейінгі жылдың 1-тоқсанынан
+    кешіктірілмей". Open, once per year, each state body's clock for the year just ended
+    (due 31 March, or the next working day), for every state body with a sectoral council
+    to file to. Run by the daily check; idempotent: a body that already has that year's
+    clock, in any status, gets none. A gap analysis of that year already filed closes the
+    new clock at once as met on the day it was filed.
+
+    The council sees the clock beside its own (deadlines are shown to the organisations
+    that may open each other's work, councils/access.py)."""
+    today = today or timezone.localdate()
+    year = today.year - 1
+    bodies = list(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.STATE_BODY,
+            is_active=True,
+            councils__kind=Organisation.Kind.COUNCIL,
+            councils__is_active=True,
+        ).distinct()
+    )
+    if not bodies:
+        return []
+    existing = set(
+        Deadline.objects.filter(
+            content_type__app_label="councils",
+            content_type__model="organisation",
+            object_id__in=[str(b.pk) for b in bodies],
+            stage=Stage.GROUNDS,
+            start_date__year=year,
+        ).values_list("object_id", flat=True)
+    )
+    filed = dict(
+        Ground.objects.filter(
+            kind=Ground.Kind.ANALYSIS,
+            year=year,
+            status__in=[Ground.Status.FILED, Ground.Status.DECIDED],
+            council__state_body__in=bodies,
+        )
+        .order_by("-filed_at")
+        .values_list("council__state_body_id", "filed_at")
+    )
+    opened: list[Deadline] = []
+    calendar = deadline_services.work_calendar()
+    for body in bodies:
+        if str(body.pk) in existing:
+            continue
+        with transaction.atomic():
+            clock = deadline_services.deadline_open(
+                subject=body,
+                stage=Stage.GROUNDS,
+                organisation=body,
+                start_date=dt.date(year, 12, 31),
+                actor=None,
+                subject_label=_body_clock_label(body, year),
+                calendar=calendar,
+            )
+            if filed.get(body.pk):
+                deadline_services.deadline_close(
+                    deadline=clock, completed_on=timezone.localdate(filed[body.pk]), actor=None
+                )
+            else:
+                opened.append(clock)
+    if opened:
+        deadline_services.deadlines_announce_opened(opened)
+    return opened
 
 
 # --- council decisions ------------------------------------------------------------------------
@@ -370,14 +474,19 @@ def _meeting_clean(meeting: Meeting, *, positive: bool, not_before: dt.date | No
             _("The council cannot decide before the matter reached it (%(date)s).")
             % {"date": not_before.isoformat()}
         ]
-    if not meeting.protocol_number.strip():
-        errors["protocol_number"] = [_("Enter the protocol number.")]
+    off = policy.switched_off()
+    if not meeting.protocol_number.strip() and policy.DECISION_PROTOCOL_NUMBER not in off:
+        errors["protocol_number"] = [_("Enter the protocol number (local policy).")]
     votes = (meeting.votes_for, meeting.votes_against, meeting.votes_abstained)
     if any(v < 0 for v in votes) or sum(votes) == 0:
         errors["votes_for"] = [_("Enter the votes as in the protocol; nobody voted?")]
-    elif positive and meeting.votes_for <= meeting.votes_against:
+    elif (
+        positive
+        and meeting.votes_for <= meeting.votes_against
+        and policy.DECISION_MAJORITY not in off
+    ):
         errors["votes_for"] = [
-            _("This outcome needs more votes for than against; check the protocol.")
+            _("This outcome needs more votes for than against; check the protocol (local policy).")
         ]
     if errors:
         raise ValidationError(errors)
@@ -412,6 +521,100 @@ def _decision_new(
     return decision
 
 
+@dataclass
+class UpdateReasonInput:
+    """Rules §15: one ground for an update as the secretary enters it."""
+
+    ground: str  # an UpdateGround value
+    explanation: str
+    codes: str = ""  # §15.2: "NKZ:2151, OKED:35.11" (a bare code is an NKZ code)
+
+
+# How people write the classifier of a code (Latin, Russian and Kazakh abbreviations).
+CODE_PREFIXES = {
+    "nkz": "nkz",
+    "нкз": "nkz",
+    "ұкс": "nkz",
+    "oked": "oked",
+    "окэд": "oked",
+    "эқжж": "oked",
+    "isco": "isco08",
+    "isco08": "isco08",
+    "isco-08": "isco08",
+    "мскз": "isco08",
+}
+
+
+def classifier_codes_parse(text: str) -> tuple[list[Node], list[str]]:
+    """The nodes named by "NKZ:2151, OKED:35.11 …" in the current editions, and a message
+    for each code that is not one (nothing is guessed)."""
+    import re
+
+    from classifiers.selectors import _normalise_code, current_editions
+
+    editions = current_editions()
+    nodes: list[Node] = []
+    problems: list[str] = []
+    for token in [t for t in re.split(r"[,;\s]+", text.strip()) if t]:
+        prefix, _sep, code = token.rpartition(":")
+        classifier = CODE_PREFIXES.get(prefix.strip().lower(), "") if prefix else "nkz"
+        edition = editions.get(classifier)
+        code = _normalise_code(code, classifier) if classifier else ""
+        node = (
+            Node.objects.select_related("edition").filter(edition=edition, code=code).first()
+            if edition and code
+            else None
+        )
+        if node is None:
+            problems.append(
+                _(
+                    "‘%(code)s’ is not a code of the current NKZ, OKED or ISCO-08 edition; write it as NKZ:2151 or OKED:35.11 (Rules §15.2)."
+                )
+                % {"code": token[:40]}
+            )
+        elif node not in nodes:
+            nodes.append(node)
+    return nodes, problems
+
+
+def _update_reasons_clean(
+    reasons: list[UpdateReasonInput],
+) -> tuple[list[tuple[UpdateReasonInput, list[Node]]], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    cleaned: list[tuple[UpdateReasonInput, list[Node]]] = []
+    for reason in reasons:
+        if reason.ground not in UpdateGround.values or reason.ground in seen:
+            errors.setdefault("update_grounds", []).append(
+                _("Choose each ground for the update once (Rules §15).")
+            )
+            continue
+        seen.add(reason.ground)
+        clause = UPDATE_GROUND_CLAUSES[reason.ground]
+        if not reason.explanation.strip():
+            errors.setdefault(f"explanation_{reason.ground}", []).append(
+                _("Explain what changed (Rules §%(clause)s).") % {"clause": clause}
+            )
+        nodes, problems = classifier_codes_parse(reason.codes)
+        if reason.ground == UpdateGround.NKZ and not nodes and not problems:
+            problems.append(
+                _(
+                    "Name the classifier codes concerned, e.g. NKZ:2151 (Rules §15.2: the NKZ classification changed)."
+                )
+            )
+        if problems:
+            errors.setdefault(
+                "codes" if reason.ground == UpdateGround.NKZ else f"explanation_{reason.ground}", []
+            ).extend(problems)
+        cleaned.append((reason, nodes))
+    if not reasons:
+        errors["update_grounds"] = [
+            _("Choose at least one ground for the update and explain it (Rules §15).")
+        ]
+    cleaned.sort(key=lambda pair: UPDATE_GROUND_CLAUSES[pair[0].ground])
+    return cleaned, errors
+
+
 @transaction.atomic
 def decision_on_grounds(
     *,
@@ -421,14 +624,18 @@ def decision_on_grounds(
     outcome: str,
     meeting: Meeting,
     framework: Framework | None = None,
-    update_ground: str = "",
+    update_reasons: list[UpdateReasonInput] | None = None,
     sector_kk: str = "",
     sector_ru: str = "",
 ) -> Decision:
-    """The council decides on filed grounds: develop a new SQF, update one, or decline.
+    """The council decides: develop a new SQF, update one, or decline.
 
-    Develop and update open a version in preparation with its §8 clock (60 working days
-    from the day of the decision); an update copies the published version's content.
+    Develop and decline rest on filed §5 grounds. An update rests on one or more §15
+    grounds, each explained (for §15.2 with the classifier codes concerned); filed §5
+    grounds may be decided with it but are not needed (Rules §16 applies §7–§14 to an
+    update, not §5–§6). Develop and update open a version in preparation with its §8
+    clock (60 working days from the day of the decision); an update copies the
+    published version's content.
     """
     if not access.can_record_decision(actor, council):
         raise PermissionError("decision")
@@ -437,7 +644,7 @@ def decision_on_grounds(
     locked = list(
         Ground.objects.select_for_update().filter(pk__in=[g.pk for g in grounds]).order_by("pk")
     )
-    if not locked:
+    if not locked and outcome != Decision.Outcome.UPDATE:
         raise ValidationError(
             {"grounds": _("Choose the grounds the council decided on (Rules §5).")}
         )
@@ -446,16 +653,17 @@ def decision_on_grounds(
         raise ValidationError(
             {"grounds": _("Only grounds filed to this council and not yet decided can be chosen.")}
         )
-    filed = min(timezone.localdate(g.filed_at) for g in locked)
+    filed = min((timezone.localdate(g.filed_at) for g in locked), default=None)
     _meeting_clean(meeting, positive=outcome != Decision.Outcome.DECLINE, not_before=filed)
 
     base: Version | None = None
+    reasons: list[tuple[UpdateReasonInput, list[Node]]] = []
     if outcome == Decision.Outcome.UPDATE:
         errors: dict[str, list[str]] = {}
         if framework is None or framework.council_id != council.pk:
             errors["framework"] = [_("Choose the SQF of this council's sector to update.")]
-        if update_ground not in UpdateGround.values:
-            errors["update_ground"] = [_("Choose the ground for the update (Rules §15).")]
+        reasons, reason_errors = _update_reasons_clean(list(update_reasons or []))
+        errors.update(reason_errors)
         if not errors:
             # Lock the SQF: two "update" decisions at once — the second sees the first's
             # version in preparation and is refused with this message, not a 500.
@@ -485,8 +693,14 @@ def decision_on_grounds(
         outcome=outcome,
         meeting=meeting,
         framework=framework if outcome == Decision.Outcome.UPDATE else None,
-        update_ground=update_ground if outcome == Decision.Outcome.UPDATE else "",
+        # The first §15 ground, for lists; all of them are the decision's update_reasons.
+        update_ground=reasons[0][0].ground if reasons else "",
     )
+    for reason, nodes in reasons:
+        row = UpdateReason.objects.create(
+            decision=decision, ground=reason.ground, explanation=reason.explanation.strip()
+        )
+        row.codes.set(nodes)
     decision.grounds.set(locked)
     Ground.objects.filter(pk__in=[g.pk for g in locked]).update(
         status=Ground.Status.DECIDED, revision=F("revision") + 1
@@ -510,7 +724,7 @@ def decision_on_grounds(
             framework=framework,
             updates=base,
             status=Version.Status.PREPARATION,
-            update_ground=update_ground,
+            update_ground=decision.update_ground,
         )
         content_import(version=opened, data=document(base), actor=actor)
     decision.opened_version = opened
@@ -526,6 +740,10 @@ def decision_on_grounds(
             "protocol": decision.protocol_number,
             "votes": [meeting.votes_for, meeting.votes_against, meeting.votes_abstained],
             "opened_version": opened.pk if opened else None,
+            "update_grounds": {
+                UPDATE_GROUND_CLAUSES[r.ground]: [f"{n.edition.classifier}:{n.code}" for n in nodes]
+                for r, nodes in reasons
+            },
         },
         scope=services.version_scope(opened) if opened else "",
     )
@@ -634,6 +852,11 @@ def decision_on_draft(
         comment=comment,
         today=meeting.meeting_date,
         decision=decision,
+        # Rules §12–§13: the council "жібереді" its recommendations; the state body's five
+        # days run from the day it receives them: recording them here sends them (the
+        # state body is notified at once), so the revision clock starts today, not on the
+        # meeting day. An approval starts §14 on the day of the approval itself.
+        clock_start=timezone.localdate() if outcome == Decision.Outcome.RETURN else None,
     )
     return decision
 

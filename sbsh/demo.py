@@ -128,6 +128,10 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
             version=version,
             source=by_occupation[link["from"]],
             target=by_occupation[link["to"]],
+            # Rules §8.4: the demo's figures are illustrative, marked "(демо)".
+            experience_years=link.get("experience_years"),
+            experience_note_kk=link.get("experience_note_kk", ""),
+            experience_note_ru=link.get("experience_note_ru", ""),
         )
     # The demo's working group has checked the ISCO-08 ↔ NKZ pairs its map uses.
     for row in content["table3"]:
@@ -153,6 +157,17 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
                 nqf_level=row["nqf_level"],
                 sqf_level=row["sqf_level"],
             ),
+        )
+    # Rules §7: the demo's working group — the state body's participants, as experts.
+    for participant in User.objects.filter(
+        memberships__organisation=energy, memberships__role="working_group", is_active=True
+    ):
+        services.working_group_add(
+            actor=actor,
+            version=version,
+            user=participant,
+            category="expert",
+            organisation="«Энергетика ғылыми-зерттеу институты» (демо)",
         )
     return Version.objects.get(pk=version.pk)
 
@@ -228,7 +243,13 @@ def seed_demo_history() -> None:
         outcome="update",
         meeting=decisions.Meeting(today, "12", 9, 0, 1),
         framework=framework,
-        update_ground="nkz",
+        update_reasons=[
+            decisions.UpdateReasonInput(
+                ground="nkz",
+                explanation="ҰКС 01-2017 өзгерістеріне сәйкес ЖЭК кәсіптері нақтыланады.",
+                codes="NKZ:3121, OKED:35.11",
+            )
+        ],
     )
     proposal(
         "Жаңартылатын энергия көздері станцияларында жаңа кәсіптер пайда болды; "

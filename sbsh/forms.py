@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -106,7 +108,21 @@ class Table2EntryForm(forms.Form):
         return ids
 
 
-class LinkForm(forms.Form):
+class ExperienceForm(forms.Form):
+    """Rules §8.4: the work experience a career move takes."""
+
+    experience_years = forms.IntegerField(
+        label=_("Work experience (years)"), min_value=0, max_value=50, required=False
+    )
+    experience_note_kk = forms.CharField(
+        label=_("In which occupations or levels (Kazakh)"), max_length=300, required=False
+    )
+    experience_note_ru = forms.CharField(
+        label=_("In which occupations or levels (Russian)"), max_length=300, required=False
+    )
+
+
+class LinkForm(ExperienceForm):
     source = forms.IntegerField(label=_("From"), min_value=1, max_value=ID_MAX)
     target = forms.IntegerField(label=_("To"), min_value=1, max_value=ID_MAX)
 
@@ -135,7 +151,15 @@ class Table3RowForm(forms.Form):
 
 
 class GroundForm(RevisionForm):
-    year = forms.IntegerField(label=_("Year analysed"), min_value=2023, max_value=2100)
+    year = forms.IntegerField(
+        label=_("Year the analysis was carried out (Rules §6)"), min_value=2023, max_value=2100
+    )
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("On behalf of the council member (Rules §5.1)"),
+        queryset=None,
+        required=False,
+        help_text=_("A proposal is a council member's; the secretary records it on their behalf."),
+    )
     framework = forms.ModelChoiceField(
         label=_("Existing SQF to change"),
         queryset=None,
@@ -158,9 +182,17 @@ class GroundForm(RevisionForm):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, frameworks=None, kind: str = "proposal", **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args, frameworks=None, kind: str = "proposal", members=None, **kwargs
+    ) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         from sbsh.models import Framework
+
+        if members is None:
+            del self.fields["on_behalf_of"]
+        else:
+            self.fields["on_behalf_of"].queryset = members
+            self.fields["on_behalf_of"].required = True
 
         self.fields["framework"].queryset = (
             frameworks if frameworks is not None else Framework.objects.none()
@@ -227,7 +259,11 @@ class MeetingForm(forms.Form):
 
 class DecisionOnGroundsForm(MeetingForm):
     grounds = forms.ModelMultipleChoiceField(
-        label=_("Grounds decided on"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Grounds decided on (Rules §5)"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Needed to develop or decline; optional for an update (Rules §15–§16)."),
     )
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
     sector_kk = forms.CharField(
@@ -237,8 +273,41 @@ class DecisionOnGroundsForm(MeetingForm):
         label=_("Sector of the new SQF (Russian)"), max_length=300, required=False
     )
     framework = forms.ModelChoiceField(label=_("SQF to update"), queryset=None, required=False)
-    update_ground = forms.ChoiceField(
-        label=_("Ground for the update (Rules §15)"), choices=[], required=False
+    update_grounds = forms.MultipleChoiceField(
+        label=_("Grounds for the update (Rules §15)"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    explanation_nqf = forms.CharField(
+        label=_("What changed (Rules §15.1)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    explanation_nkz = forms.CharField(
+        label=_("What changed (Rules §15.2)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    codes = forms.CharField(
+        label=_("Classifier codes concerned (Rules §15.2)"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example NKZ:2151, OKED:35.11; a code without a prefix is an NKZ code."),
+    )
+    explanation_requirements = forms.CharField(
+        label=_("What changed (Rules §15.3)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    explanation_labour_market = forms.CharField(
+        label=_("What changed (Rules §15.4)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     field_order = [
@@ -252,7 +321,12 @@ class DecisionOnGroundsForm(MeetingForm):
         "sector_kk",
         "sector_ru",
         "framework",
-        "update_ground",
+        "update_grounds",
+        "explanation_nqf",
+        "explanation_nkz",
+        "codes",
+        "explanation_requirements",
+        "explanation_labour_market",
         "protocol_file",
         "comment",
     ]
@@ -266,7 +340,31 @@ class DecisionOnGroundsForm(MeetingForm):
         self.fields["outcome"].choices = [
             (o.value, o.label) for o in Decision.Outcome if o in Decision.ON_GROUNDS
         ]
-        self.fields["update_ground"].choices = [("", "—"), *UpdateGround.choices]
+        self.fields["update_grounds"].choices = UpdateGround.choices
+
+    def update_ground_rows(self) -> list[tuple[Any, list[Any]]]:
+        """Each §15 ground's checkbox with the fields that explain it."""
+        boxes = {box.data["value"]: box for box in self["update_grounds"]}
+        rows = []
+        for value, _label in self.fields["update_grounds"].choices:
+            fields = [self[f"explanation_{value}"]]
+            if value == "nkz":
+                fields.append(self["codes"])
+            rows.append((boxes[value], fields))
+        return rows
+
+    def update_reasons(self) -> list[Any]:
+        from sbsh.decisions import UpdateReasonInput
+
+        data = self.cleaned_data
+        return [
+            UpdateReasonInput(
+                ground=value,
+                explanation=data.get(f"explanation_{value}", ""),
+                codes=data.get("codes", "") if value == "nkz" else "",
+            )
+            for value in data.get("update_grounds", [])
+        ]
 
 
 class DecisionOnDraftForm(MeetingForm):
@@ -344,3 +442,20 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class WorkingGroupForm(forms.Form):
+    """Rules §7: a participant drawn into this version's working group."""
+
+    user = forms.ModelChoiceField(label=_("Participant"), queryset=None)
+    category = forms.ChoiceField(label=_("Category (Rules §7)"), choices=[])
+    organisation = forms.CharField(
+        label=_("Organisation represented"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, participants=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from sbsh.models import WorkingGroupMember
+
+        self.fields["user"].queryset = participants
+        self.fields["category"].choices = WorkingGroupMember.Category.choices

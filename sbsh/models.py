@@ -433,6 +433,20 @@ class ProgressionLink(models.Model):
     source = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Table2Entry, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Rules §8.4: "жұмыс тәжірибесін ескере отырып" — the work experience a move to a
+    # higher level takes (required on vertical links by the §8 checklist).
+    experience_years = models.PositiveSmallIntegerField(
+        _("work experience (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(50)],
+    )
+    experience_note_kk = models.CharField(
+        _("work experience: in which occupations or levels (Kazakh)"), max_length=300, blank=True
+    )
+    experience_note_ru = models.CharField(
+        _("work experience: in which occupations or levels (Russian)"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("progression link")
@@ -446,6 +460,11 @@ class ProgressionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+    @property
+    def experience_note(self) -> str:
+        """The note in the reader's language (Kazakh or Russian; the other as fallback)."""
+        return localized(self, "experience_note")
 
 
 class Table3Row(models.Model):
@@ -556,7 +575,19 @@ class Ground(models.Model):
     sector_kk = models.CharField(_("proposed sector (Kazakh)"), max_length=300, blank=True)
     sector_ru = models.CharField(_("proposed sector (Russian)"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(
-        _("year analysed"), validators=[MinValueValidator(2023), MaxValueValidator(2100)]
+        # Rules §6 "талдау жүргізілген жыл": the year in which the analysis was carried out.
+        _("year the analysis was carried out"),
+        validators=[MinValueValidator(2023), MaxValueValidator(2100)],
+    )
+    # Rules §5.1: a proposal is a council member's ("мүшелерінің"); a secretary who
+    # records one records it on a named member's behalf.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of the council member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     justification = models.TextField(_("justification"), blank=True)
     findings = models.TextField(_("findings"), blank=True)
@@ -705,6 +736,48 @@ class Decision(models.Model):
         return f"№{self.protocol_number} {self.meeting_date}: {self.get_outcome_display()}"
 
 
+class UpdateReason(models.Model):
+    """Rules §15: one ground on which the council decided an update, with its explanation;
+    for §15.2 (the NKZ changed) the classifier codes concerned. A decision to update may
+    rest on one or more of them and needs no §5 ground (Rules §16 applies §7–§14 only)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="update_reasons")
+    ground = models.CharField(
+        _("ground for the update (Rules §15)"), max_length=20, choices=UpdateGround.choices
+    )
+    explanation = models.TextField(_("explanation"))
+    codes = models.ManyToManyField(
+        "classifiers.Node",
+        verbose_name=_("classifier codes concerned"),
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ground for the update")
+        verbose_name_plural = _("grounds for the update")
+        ordering = ["decision", "id"]  # created in the order of §15
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "ground"], name="update_reason_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_ground_display()
+
+    @property
+    def clause(self) -> str:
+        return UPDATE_GROUND_CLAUSES[self.ground]
+
+
+# The sub-item of Rules §15 each ground is.
+UPDATE_GROUND_CLAUSES = {
+    UpdateGround.NQF: "15.1",
+    UpdateGround.NKZ: "15.2",
+    UpdateGround.REQUIREMENTS: "15.3",
+    UpdateGround.LABOUR_MARKET: "15.4",
+}
+
+
 class Recommendation(models.Model):
     """Rules §13: a recommendation of the council; the state body answers each one."""
 
@@ -784,6 +857,11 @@ class Handover(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
+    # The clock this sending closed: Rules §14 for the first, the re-send clock after a
+    # return (deadlines.rules.Stage.HANDOVER_RESEND).
+    deadline = models.ForeignKey(
+        "deadlines.Deadline", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("hand-over")
@@ -869,3 +947,67 @@ class PublicationTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class PolicySwitch(models.Model):
+    """An administrator's switch for one local policy (sbsh/policy.py); a policy without a
+    row is on."""
+
+    key = models.CharField(_("policy"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("on"), default=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("local policy switch")
+        verbose_name_plural = _("local policy switches")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        from sbsh.policy import POLICIES
+
+        policy = POLICIES.get(self.key)
+        return str(policy.label) if policy else self.key
+
+
+class WorkingGroupMember(models.Model):
+    """Rules §7: a person the state body drew into the development of one SQF version,
+    with the category of §7 they come from and the organisation they represent. A
+    working-group participant works only on the versions whose group lists them."""
+
+    class Category(models.TextChoices):
+        WORKER = "worker", _("worker of the occupations and positions concerned")
+        EMPLOYERS = "employers", _("employers' association")
+        TRADE_UNION = "trade_union", _("trade union")
+        EDUCATION = "education", _("education organisation")
+        RECOGNITION = "recognition", _("qualification-recognition centre")
+        RESEARCH = "research", _("research organisation")
+        EXPERT = "expert", _("independent expert of the sector")
+        CONSULTANT = "consultant", _("consultant of the sector")
+
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="working_group")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="working_groups",
+    )
+    category = models.CharField(_("category (Rules §7)"), max_length=20, choices=Category.choices)
+    organisation = models.CharField(_("organisation represented"), max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("working-group member")
+        verbose_name_plural = _("working-group members")
+        ordering = ["version", "category", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="working_group_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_category_display()})"

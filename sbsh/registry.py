@@ -1,5 +1,8 @@
 """The public registry of published SQFs (Rules §14: the national body places them on the
-SQF digital platform; §16: an update supersedes the version it replaces).
+SQF digital platform; §16: an update supersedes the version it replaces). Rules §3: an SQF
+serves the sector's labour-market strategy and training, the writing of professional
+standards and programmes, and the recognition of qualifications, so the published text is
+open to anyone, searchable by the codes it cites.
 
 `publication_create` runs inside the "publish" move; the public pages and the public API
 read only `Publication`, so nothing unpublished can reach them.

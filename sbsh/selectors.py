@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from classifiers.importers import derived_skill_level
@@ -252,7 +252,10 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
     stale = [(key, None, lang) for key, _kk, _ru, lang in part_rows if lang]
     stale += [("table1", r.pk, r.stale_language) for r in t1 if r.stale_language]
     stale += [("standards", sid, lang) for sid, _kk, _ru, lang in stds if lang]
+    from sbsh.policy import switched_off
+
     return compliance.Snapshot(
+        policies_off=switched_off(),
         names={"kk": version.name_kk, "ru": version.name_ru},
         parts={key: {"kk": kk, "ru": ru} for key, kk, ru, _lang in part_rows},
         stale=stale,
@@ -358,6 +361,12 @@ def preparation_checklist(version: Version) -> list[ChecklistItem]:
             "competences_ru",
         )
     )
+    # Rules §8.4 "жұмыс тәжірибесін ескере отырып": every vertical move says how much
+    # work experience it takes.
+    counts = version.progression_links.filter(kind="vertical").aggregate(
+        vertical=Count("id"), without=Count("id", filter=Q(experience_years__isnull=True))
+    )
+    vertical, vertical_without_experience = counts["vertical"], counts["without"]
     return [
         ChecklistItem(
             "Rules §8.1",
@@ -380,8 +389,10 @@ def preparation_checklist(version: Version) -> list[ChecklistItem]:
         ),
         ChecklistItem(
             "Rules §8.4",
-            _("continuity of qualification trajectories (Table 2 with progression links)"),
-            version.progression_links.filter(kind="vertical").exists(),
+            _(
+                "continuity of qualification trajectories, taking work experience into account (Table 2: vertical moves, each with the years of experience it takes)"
+            ),
+            vertical > 0 and vertical_without_experience == 0,
             "sbsh:table2",
         ),
         ChecklistItem(

@@ -485,10 +485,32 @@ def table2_entry_delete(*, actor: User, entry: Table2Entry) -> None:
     entry.delete()
 
 
+def _experience_clean(years: int | None, note_kk: str, note_ru: str) -> tuple[int | None, str, str]:
+    if years is not None and not 0 <= years <= 50:
+        raise ValidationError(
+            {
+                "experience_years": _(
+                    "Enter the work experience in whole years, from 0 to 50 (Rules §8.4)."
+                )
+            }
+        )
+    return years, note_kk.strip()[:300], note_ru.strip()[:300]
+
+
 @transaction.atomic
 def progression_link_add(
-    *, actor: User, version: Version, source: Table2Entry, target: Table2Entry
+    *,
+    actor: User,
+    version: Version,
+    source: Table2Entry,
+    target: Table2Entry,
+    experience_years: int | None = None,
+    experience_note_kk: str = "",
+    experience_note_ru: str = "",
 ) -> ProgressionLink:
+    years, note_kk, note_ru = _experience_clean(
+        experience_years, experience_note_kk, experience_note_ru
+    )
     if source.version_id != version.pk or target.version_id != version.pk:
         raise ValidationError({"target": _("Both occupations must be in this version's Table 2.")})
     if source.pk == target.pk:
@@ -499,11 +521,50 @@ def progression_link_add(
         else ProgressionLink.Kind.VERTICAL
     )
     link, created = ProgressionLink.objects.get_or_create(
-        version=version, source=source, target=target, defaults={"kind": kind}
+        version=version,
+        source=source,
+        target=target,
+        defaults={
+            "kind": kind,
+            "experience_years": years,
+            "experience_note_kk": note_kk,
+            "experience_note_ru": note_ru,
+        },
     )
     if created:
-        _audit(actor, "sqf.table2.link", link, version, {"kind": kind})
+        _audit(actor, "sqf.table2.link", link, version, {"kind": kind, "experience_years": years})
     return link
+
+
+@transaction.atomic
+def progression_link_experience_save(
+    *,
+    actor: User,
+    link: ProgressionLink,
+    experience_years: int | None,
+    experience_note_kk: str = "",
+    experience_note_ru: str = "",
+) -> ProgressionLink:
+    """Rules §8.4: record the work experience a career move takes."""
+    years, note_kk, note_ru = _experience_clean(
+        experience_years, experience_note_kk, experience_note_ru
+    )
+    locked = ProgressionLink.objects.select_for_update().get(pk=link.pk)
+    before = locked.experience_years
+    locked.experience_years = years
+    locked.experience_note_kk = note_kk
+    locked.experience_note_ru = note_ru
+    locked.full_clean()
+    locked.save()
+    _audit(
+        actor,
+        "sqf.table2.link.experience",
+        locked,
+        locked.version,
+        {"before": before, "experience_years": years, "note_kk": note_kk[:80]},
+    )
+    _touch(locked.version, actor)
+    return locked
 
 
 @transaction.atomic
@@ -613,3 +674,95 @@ def table3_row_delete(*, actor: User, row: Table3Row, revision: int) -> None:
     _audit(actor, "sqf.table3.delete", locked, row.version, {"occupation_id": locked.occupation_id})
     locked.delete()
     _touch(row.version, actor)
+
+
+@transaction.atomic
+def policy_switch_set(*, actor: User, key: str, enabled: bool) -> None:
+    """An administrator switches a local policy on or off (sbsh/policy.py), audited. A
+    policy whose absence could lose data cannot be switched off."""
+    from sbsh.models import PolicySwitch
+    from sbsh.policy import POLICIES
+
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionError("policy")
+    policy = POLICIES.get(key)
+    if policy is None:
+        raise ValidationError({"key": _("Unknown policy.")})
+    if not enabled and not policy.switchable:
+        raise ValidationError(
+            {"enabled": _("This policy cannot be switched off: data would be lost without it.")}
+        )
+    switch, _created = PolicySwitch.objects.select_for_update().get_or_create(key=key)
+    before = switch.enabled
+    switch.enabled = enabled
+    switch.changed_by = actor
+    switch.changed_at = timezone.now()
+    switch.save()
+    audit_record(
+        actor=actor,
+        action="sqf.policy.switch",
+        obj=switch,
+        changes={"key": key, "before": before, "enabled": enabled},
+    )
+
+
+# --- the working group (Rules §7) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def working_group_add(
+    *, actor: User, version: Version, user: User, category: str, organisation: str = ""
+) -> Any:
+    """Rules §7: the state body's staff draw a participant into this version's working
+    group, with the §7 category they come from and the organisation they represent."""
+    from councils import access
+    from councils.models import Role
+    from sbsh.models import WorkingGroupMember
+
+    if not access.can_manage_working_group(actor, version):
+        raise PermissionError("working_group")
+    if not access.has_role(user, Role.WORKING_GROUP, version.framework.state_body_id):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Only a working-group participant of this state body can be added (Rules §7); an administrator grants the role."
+                )
+            }
+        )
+    if category not in WorkingGroupMember.Category.values:
+        raise ValidationError({"category": _("Choose the category of Rules §7.")})
+    if WorkingGroupMember.objects.filter(version=version, user=user).exists():
+        raise ValidationError({"user": _("This person is already in the working group.")})
+    member = WorkingGroupMember(
+        version=version,
+        user=user,
+        category=category,
+        organisation=organisation.strip()[:300],
+        added_by=actor,
+    )
+    member.full_clean()
+    member.save()
+    _audit(
+        actor,
+        "sqf.working_group.add",
+        member,
+        version,
+        {"user": user.username, "category": category, "organisation": member.organisation[:80]},
+    )
+    return member
+
+
+@transaction.atomic
+def working_group_remove(*, actor: User, member: Any) -> None:
+    from councils import access
+
+    if not access.can_manage_working_group(actor, member.version):
+        raise PermissionError("working_group")
+    _audit(
+        actor,
+        "sqf.working_group.remove",
+        member,
+        member.version,
+        {"user": member.user.username, "category": member.category},
+    )
+    member.delete()

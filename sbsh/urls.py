@@ -50,6 +50,17 @@ urlpatterns = [
     path("<id:pk>/table2/<id:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
     path("<id:pk>/table2/links/", views.table2_link_add, name="table2-link"),
     path("<id:pk>/table2/links/<id:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path("<id:pk>/working-group/", views.working_group, name="working-group"),
+    path(
+        "<id:pk>/working-group/<id:mid>/remove/",
+        views.working_group_remove,
+        name="working-group-remove",
+    ),
+    path(
+        "<id:pk>/table2/links/<id:lid>/experience/",
+        views.table2_link_experience,
+        name="table2-link-experience",
+    ),
     path("<id:pk>/table3/", views.table3, name="table3"),
     path("<id:pk>/table3/<id:rid>/", views.table3_row, name="table3-row"),
     path("<id:pk>/table3/<id:rid>/edit/", views.table3_row_edit, name="table3-edit"),

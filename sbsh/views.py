@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -622,12 +622,40 @@ def table2_link_add(request: HttpRequest, pk: int) -> HttpResponse:
         target = get_object_or_404(Table2Entry, pk=form.cleaned_data["target"], version=version)
         try:
             services.progression_link_add(
-                actor=request.user, version=version, source=source, target=target
+                actor=request.user,
+                version=version,
+                source=source,
+                target=target,
+                experience_years=form.cleaned_data["experience_years"],
+                experience_note_kk=form.cleaned_data["experience_note_kk"],
+                experience_note_ru=form.cleaned_data["experience_note_ru"],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     else:
-        messages.error(request, _("Choose two occupations of Table 2."))
+        messages.error(
+            request,
+            _("Choose two occupations of Table 2.")
+            if "source" in form.errors or "target" in form.errors
+            else " ".join(str(m) for ms in form.errors.values() for m in ms),
+        )
+    return redirect("sbsh:table2", version.pk)
+
+
+@login_required
+@require_POST
+def table2_link_experience(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
+    """Rules §8.4: record the work experience of a career move."""
+    version = _version(request, pk, edit=True)
+    link = get_object_or_404(ProgressionLink, pk=lid, version=version)
+    form = forms.ExperienceForm(request.POST)
+    if form.is_valid():
+        services.progression_link_experience_save(
+            actor=request.user, link=link, **form.cleaned_data
+        )
+        messages.success(request, _("The work experience of the career move is saved."))
+    else:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     return redirect("sbsh:table2", version.pk)
 
 
@@ -783,3 +811,72 @@ def table3_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
             request, _("Someone changed this row after you opened it; check it before deleting.")
         )
     return redirect("sbsh:table3", version.pk)
+
+
+# --- the working group (Rules §7) ----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rules §7: who the state body drew in for this version, with their category and the
+    organisation they represent. Everyone who may read the SQF (the council too) sees it;
+    the state body's staff add and remove."""
+    from councils.models import Role, User
+    from sbsh.models import WorkingGroupMember
+
+    version = _version(request, pk)
+    may_manage = access.can_manage_working_group(request.user, version)
+    members = list(
+        WorkingGroupMember.objects.filter(version=version).select_related("user", "added_by")
+    )
+    participants = (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=version.framework.state_body_id,
+            memberships__role=Role.WORKING_GROUP,
+        )
+        .exclude(pk__in=[m.user_id for m in members])
+        .order_by("last_name", "first_name", "username")
+    )
+    form = forms.WorkingGroupForm(request.POST or None, participants=participants)
+    status = 200
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.working_group_add(actor=request.user, version=version, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("The participant is added to the working group."))
+                return redirect("sbsh:working-group", version.pk)
+        status = 422
+    return render(
+        request,
+        "sbsh/working_group.html",
+        _context(
+            request,
+            version,
+            "working_group",
+            members=members,
+            form=form,
+            may_manage=may_manage,
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def working_group_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+    from sbsh.models import WorkingGroupMember
+
+    version = _version(request, pk)
+    member = get_object_or_404(WorkingGroupMember, pk=mid, version=version)
+    if not access.can_manage_working_group(request.user, version):
+        raise PermissionDenied
+    services.working_group_remove(actor=request.user, member=member)
+    messages.success(request, _("The participant is removed from the working group."))
+    return redirect("sbsh:working-group", version.pk)

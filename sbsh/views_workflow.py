@@ -22,7 +22,7 @@ from classifiers.models import Node
 from config import params
 from councils import access
 from councils.access import Action
-from councils.models import AuditEvent, Organisation
+from councils.models import AuditEvent, Organisation, Role, User
 from deadlines.models import Deadline
 from sbsh import decisions, forms, review, services, workflow
 from sbsh.models import (
@@ -32,6 +32,7 @@ from sbsh.models import (
     Ground,
     GroundRow,
     Recommendation,
+    UpdateGround,
     Version,
     VersionTransition,
 )
@@ -114,10 +115,21 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
         raise PermissionDenied
     from django.utils import timezone
 
+    # Rules §5.1: a secretary who is not a member records a proposal for a named member.
+    members = None
+    if kind == Ground.Kind.PROPOSAL and not access.has_role(
+        request.user, Role.COUNCIL_MEMBER, council_obj.pk
+    ):
+        members = User.objects.filter(
+            is_active=True,
+            memberships__organisation=council_obj,
+            memberships__role=Role.COUNCIL_MEMBER,
+        ).order_by("last_name", "first_name", "username")
     form = forms.GroundForm(
         request.POST or None,
         frameworks=_frameworks_of(council_obj),
         kind=kind,
+        members=members,
         initial={"revision": 1, "year": timezone.localdate().year - 1},
     )
     status = 200
@@ -135,6 +147,7 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
                     sector_ru=data.get("sector_ru", ""),
                     justification=data["justification"],
                     findings=data.get("findings", ""),
+                    on_behalf_of=data.get("on_behalf_of"),
                 )
             except ValidationError as exc:
                 _apply_form_errors(form, exc)
@@ -341,18 +354,21 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
     ).select_related("framework", "created_by")
     preselect = [int(x) for x in request.GET.getlist("ground") if params.is_id(x)]
     first = open_grounds.filter(pk__in=preselect).first()
+    frameworks = _frameworks_of(council_obj)
+    initial = {
+        "grounds": preselect,
+        "votes_abstained": 0,
+        "framework": first.framework_id if first else None,
+        "sector_kk": first.sector_kk if first else "",
+        "sector_ru": first.sector_ru if first else "",
+    }
+    initial.update(_update_prefill(request, frameworks))
     form = forms.DecisionOnGroundsForm(
         request.POST or None,
         request.FILES or None,
         grounds=open_grounds,
-        frameworks=_frameworks_of(council_obj),
-        initial={
-            "grounds": preselect,
-            "votes_abstained": 0,
-            "framework": first.framework_id if first else None,
-            "sector_kk": first.sector_kk if first else "",
-            "sector_ru": first.sector_ru if first else "",
-        },
+        frameworks=frameworks,
+        initial=initial,
     )
     status = 200
     if request.method == "POST":
@@ -366,7 +382,9 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
                     outcome=data["outcome"],
                     meeting=_meeting(data),
                     framework=data["framework"],
-                    update_ground=data["update_ground"],
+                    update_reasons=form.update_reasons()
+                    if data["outcome"] == Decision.Outcome.UPDATE
+                    else [],
                     sector_kk=data["sector_kk"],
                     sector_ru=data["sector_ru"],
                 )
@@ -384,6 +402,35 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
         {"form": form, "council": council_obj, "has_grounds": open_grounds.exists()},
         status=status,
     )
+
+
+# Rules §15 sub-items as other pages link to them: ?ground=15.2 (or the value, "nkz").
+UPDATE_GROUND_PARAMS = {
+    **{f"15.{n}": value for n, value in enumerate(UpdateGround.values, 1)},
+    **{value: value for value in UpdateGround.values},
+}
+
+
+def _update_prefill(request: HttpRequest, frameworks: Any) -> dict[str, Any]:
+    """A decision to update, started from another page (a classifier change, an SQF):
+    `?ground=15.2&codes=NKZ:2151,OKED:35.11&framework=ID` preselects the outcome
+    "update", the §15 grounds, the codes concerned and the SQF. Unknown values are
+    ignored; nothing is decided until the secretary records the meeting."""
+    chosen = [
+        UPDATE_GROUND_PARAMS[g] for g in request.GET.getlist("ground") if g in UPDATE_GROUND_PARAMS
+    ]
+    initial: dict[str, Any] = {}
+    if chosen:
+        initial["outcome"] = Decision.Outcome.UPDATE
+        initial["update_grounds"] = list(dict.fromkeys(chosen))
+    codes = request.GET.get("codes", "")[:2000]
+    if codes:
+        initial["codes"] = ", ".join(c.strip() for c in codes.split(",") if c.strip())
+    framework = request.GET.get("framework", "")
+    if framework.isdigit() and frameworks.filter(pk=int(framework)).exists():
+        initial["framework"] = int(framework)
+        initial.setdefault("outcome", Decision.Outcome.UPDATE)
+    return initial
 
 
 @login_required
@@ -454,6 +501,9 @@ def decision_detail(request: HttpRequest, did: int) -> HttpResponse:
             "decision": decision,
             "grounds": list(decision.grounds.select_related("framework")),
             "recommendations": list(decision.recommendations.select_related("answered_by")),
+            "update_reasons": list(
+                decision.update_reasons.prefetch_related("codes__edition").order_by("id")
+            ),
         },
     )
 
@@ -682,7 +732,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     from sbsh.models import Handover
 
     handovers = list(
-        Handover.objects.select_related("version__framework__state_body", "sent_by")
+        Handover.objects.select_related("version__framework__state_body", "sent_by", "deadline")
         .prefetch_related("renderings__signatures")
         .order_by("-sent_at")[:100]
     )
@@ -700,6 +750,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ]
     done = [h for h in handovers if h not in waiting]
     for h in handovers:
-        h.clock = clocks.get(h.version_id)
+        # Each hand-over's own clock (§14, or the re-send clock after a return); older
+        # hand-overs recorded before that link fall back to the version's latest clock.
+        h.clock = h.deadline or clocks.get(h.version_id)
         h.documents = sorted(h.renderings.all(), key=lambda r: (r.language, r.format))
     return render(request, "sbsh/inbox.html", {"waiting": waiting, "done": done[:30]})

@@ -1,4 +1,5 @@
-"""The Rules as moves of a version: who may make each, what clock it stops and starts.
+"""The Rules as moves of a version: who may make each, what clock it stops and starts
+(Rules §1: the order of developing and (or) updating an SQF).
 
 `version_transition` is the only way a version's status changes. In one transaction it
 checks the actor's role against the move (the role the Rules name, in the organisation
@@ -25,7 +26,7 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify
+from sbsh import notify, policy
 from sbsh.models import Handover, Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
 
@@ -102,13 +103,14 @@ MOVES: dict[str, Move] = {
         Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
     ),
     "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
-    # Rules §14, technical: a document is missing or damaged; the §14 clock runs again.
+    # Rules §14, technical: a document is missing or damaged. The first §14 clock stays
+    # met and is marked returned; the re-send runs on its own clock.
     "return_handover": Move(
         Role.NATIONAL_OFFICER,
         "national_body",
         "Rules §14",
         gettext_lazy("Return the hand-over (missing or damaged file)"),
-        Stage.HANDOVER,
+        Stage.HANDOVER_RESEND,
         needs_comment=True,
     ),
     # Rules §13–§14: the documents of the approved content cannot be prepared (a render
@@ -136,6 +138,7 @@ STAGE_ORGANISATION = {
     Stage.REVISION: "state_body",
     Stage.RE_REVIEW: "council",
     Stage.HANDOVER: "state_body",
+    Stage.HANDOVER_RESEND: "state_body",
 }
 
 
@@ -202,12 +205,14 @@ def blockers(
                 _("The compliance check has %(n)s findings that must be fixed first (%(clause)s).")
                 % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
             )
-    if name == "resubmit":
+    if name == "resubmit" and policy.is_on(policy.RECOMMENDATIONS_ANSWERED):
+        # Local policy: §13 says "taking the recommendations into account"; answering
+        # each one is how this workbench records that (sbsh/policy.py).
         pending = decisions.open_recommendations(version)
         if pending:
             found.append(
                 _(
-                    "Answer every recommendation of the council first: %(n)s not answered (Rules §13)."
+                    "Answer every recommendation of the council first: %(n)s not answered (local policy; Rules §13 asks the draft to be revised taking them into account)."
                 )
                 % {"n": len(pending)}
             )
@@ -257,7 +262,13 @@ def version_transition(
     comment: str = "",
     today: dt.date | None = None,
     decision: object | None = None,
+    clock_start: dt.date | None = None,
 ) -> Version:
+    """Make the move `name`, dated `today` (the running clock closes that day).
+
+    `clock_start`: the day the next clock starts, when the Rules start it on another
+    event than the move itself (Rules §13: the revision runs from the day the council's
+    recommendations are sent, not from the meeting that adopted them)."""
     move = MOVES.get(name)
     if move is None:
         raise WorkflowError(_("Unknown move."))
@@ -334,20 +345,33 @@ def version_transition(
             stamp = {"received_at": timezone.now()}
             if name == "return_handover":
                 stamp = {"returned_at": timezone.now(), "return_reason": comment.strip()}
-            Handover.objects.filter(
-                pk=Handover.objects.filter(version=locked).order_by("-sent_at").values("pk")[:1]
-            ).update(**stamp)
-        for deadline in Deadline.objects.filter(
-            object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
-        ):
+            latest = Handover.objects.filter(version=locked).order_by("-sent_at").first()
+            if latest is not None:
+                Handover.objects.filter(pk=latest.pk).update(**stamp)
+                if name == "return_handover" and latest.deadline_id:
+                    deadline_services.deadline_mark_returned(
+                        deadline=latest.deadline, actor=actor, reason=comment.strip()
+                    )
+        closed = [
             deadline_services.deadline_close(deadline=deadline, completed_on=today, actor=actor)
+            for deadline in Deadline.objects.filter(
+                object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
+            )
+        ]
+        if isinstance(handover, Handover):
+            # Each hand-over keeps the clock it met (or missed): the §14 clock for the
+            # first sending, the re-send clock after a return.
+            sent_on = [d for d in closed if d.stage in (Stage.HANDOVER, Stage.HANDOVER_RESEND)]
+            if sent_on:
+                handover.deadline = sent_on[-1]
+                handover.save(update_fields=["deadline"])
         opened = None
         if move.opens:
             opened = deadline_services.deadline_open(
                 subject=locked,
                 stage=move.opens,
                 organisation=_organisation(locked, STAGE_ORGANISATION[move.opens]),
-                start_date=today,
+                start_date=clock_start or today,
                 actor=actor,
                 subject_label=f"{locked.framework.sector_ru} v{locked.number}",
             )

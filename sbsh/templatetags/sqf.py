@@ -16,6 +16,12 @@ def clause(value: str) -> str:
 
 
 def localize_clause(value: str) -> str:
+    if (value or "").startswith("policy:"):
+        # Local policy, not the Rules (sbsh/policy.py): say so, with what it is.
+        from sbsh.policy import POLICIES
+
+        policy = POLICIES.get(value.split(":", 1)[1])
+        return _("policy: %(policy)s") % {"policy": policy.label if policy else value}
     match = _CLAUSE.match(value or "")
     if not match:
         return value
@@ -35,3 +41,16 @@ def status_label(value: str) -> str:
         return str(Version.Status(value).label)
     except ValueError:
         return value
+
+
+@register.simple_tag
+def nqf_descriptors(level: object) -> list:
+    """Rules §8: the NQF descriptors of `level` as loaded by an administrator ([] when
+    none are loaded; the editor then says so)."""
+    from classifiers.models import NqfDescriptor
+
+    try:
+        number = int(str(level))
+    except (TypeError, ValueError):
+        return []
+    return list(NqfDescriptor.objects.filter(level=number).order_by("id"))

@@ -30,6 +30,13 @@ def version(settings):
         sector_kk="Сынақ саласы",
         sector_ru="Тестовая отрасль",
     )
+    # Rules §7: the expert works on this version as a member of its working group.
+    services.working_group_add(
+        actor=User.objects.get(username="drafter"),
+        version=version,
+        user=User.objects.get(username="expert"),
+        category="expert",
+    )
     return version
 
 

@@ -89,7 +89,7 @@ def test_a_calendar_change_moves_open_deadlines_not_yet_passed(personas, kz_cale
 
 
 def test_the_daily_check_marks_due_soon_then_overdue_and_notifies_once(
-    personas, kz_calendar
+    personas, kz_calendar, grounds_filed_every_year
 ) -> None:
     deadline = _open(personas)  # due 2024-05-14
     with time_machine.travel(dt.datetime(2024, 5, 8, 3, 0, tzinfo=dt.UTC)):  # 3 working days left
@@ -117,7 +117,9 @@ def test_the_daily_check_marks_due_soon_then_overdue_and_notifies_once(
     assert Notification.objects.count() == 4 and len(mail.outbox) == 4
 
 
-def test_the_drafter_gets_ministry_deadlines_in_their_own_language(personas, kz_calendar) -> None:
+def test_the_drafter_gets_ministry_deadlines_in_their_own_language(
+    personas, kz_calendar, grounds_filed_every_year
+) -> None:
     personas.drafter.preferred_language = "ru"
     personas.drafter.save()
     services.deadline_open(

@@ -52,7 +52,7 @@ def clocks(personas, kz_calendar) -> dict[str, Deadline]:
 
 @time_machine.travel(NOW)
 def test_the_dashboard_lists_own_sector_overdue_first_with_days_left(
-    personas, clocks, django_assert_max_num_queries
+    personas, clocks, django_assert_max_num_queries, grounds_filed_every_year
 ) -> None:
     client = personas.client_for(personas.drafter)
     client.cookies["sqf_language"] = "en"
@@ -74,7 +74,7 @@ def test_the_dashboard_lists_own_sector_overdue_first_with_days_left(
 
 
 @time_machine.travel(NOW)
-def test_the_outsider_sees_only_agriculture(personas, clocks) -> None:
+def test_the_outsider_sees_only_agriculture(personas, clocks, grounds_filed_every_year) -> None:
     rows = (
         personas.client_for(personas.outsider).get(reverse("deadlines:dashboard")).context["rows"]
     )

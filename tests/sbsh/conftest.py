@@ -65,4 +65,8 @@ def sqf(personas, small_classifiers) -> SmallSqf:
         sector_kk="Сынақ саласы",
         sector_ru="Тестовая отрасль",
     )
+    # Rules §7: the expert works on this SQF as a member of its working group.
+    services.working_group_add(
+        actor=personas.drafter, version=version, user=personas.expert, category="expert"
+    )
     return SmallSqf(version=version, nodes=small_classifiers)

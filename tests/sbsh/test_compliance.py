@@ -121,8 +121,11 @@ def test_standards_are_listed_with_names_in_both_languages() -> None:
     assert [(f.clause, f.language) for f in findings_of(c.rule_standards, s)] == [
         ("Annex §7", "ru")
     ]
+    # At least one standard: local policy, not Annex §7 (sbsh/policy.py), and switchable.
     s.standards = []
-    assert findings_of(c.rule_standards, s)[0].clause == "Annex §7"
+    assert findings_of(c.rule_standards, s)[0].clause == "policy:at_least_one_standard"
+    s.policies_off = frozenset({"at_least_one_standard"})
+    assert findings_of(c.rule_standards, s) == []
 
 
 def test_all_three_tables_must_have_rows() -> None:
@@ -164,9 +167,14 @@ def test_sub_levels_are_numbered_without_gaps_and_not_mixed_with_the_whole_level
     s = good()
     s.table1.append(c.T1Row(3, 2, "4.2", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)))
     found = findings_of(c.rule_levels, s)
+    # Numbering without gaps is local policy: §9 only allows sub-levels.
     assert [(f.severity, f.clause) for f in found] == [
-        ("blocking", "Rules §9"),
+        ("blocking", "policy:sublevels_without_gaps"),
         ("warning", "Rules §9"),
+    ]
+    s.policies_off = frozenset({"sublevels_without_gaps"})
+    assert [(f.severity, f.clause) for f in findings_of(c.rule_levels, s)] == [
+        ("warning", "Rules §9")
     ]
     s = good()
     s.table1[0].sqf_level = "4.1"
@@ -194,7 +202,12 @@ def test_codes_come_from_the_right_classifier_level_and_one_edition() -> None:
     s = good()
     s.table1[1].occupations = [ref("2151-1-003", parent="2151-1", edition=2)]
     found = findings_of(c.rule_codes, s)
-    assert any("2 different editions" in f.message for f in found)
+    assert any(
+        "2 different editions" in f.message and f.clause == "policy:one_edition_per_sqf"
+        for f in found
+    )
+    s.policies_off = frozenset({"one_edition_per_sqf"})
+    assert not any("different editions" in f.message for f in findings_of(c.rule_codes, s))
     s = good()
     s.current_editions["nkz"] = 7
     assert [f.severity for f in findings_of(c.rule_codes, s)] == ["warning"]
@@ -214,7 +227,9 @@ def test_table3_columns_agree_with_each_other() -> None:
     s.table3[0].occupation = ref("7411-1-002", parent="7411-1", skill=3)
     s.table3[0].nqf_level = 7
     found = findings_of(c.rule_table3_consistency, s)
-    assert {f.clause for f in found} == {"Rules §10.5", "Rules §10.6"}
+    assert {f.clause for f in found} == {"Rules §10.5", "policy:skill_level_nqf_warning"}
+    s.policies_off = frozenset({"skill_level_nqf_warning"})
+    assert {f.clause for f in findings_of(c.rule_table3_consistency, s)} == {"Rules §10.5"}
     s = good()
     s.table3[0].oked_ancestors = ("35", "351", "3513")
     assert findings_of(c.rule_table3_consistency, s)[0].clause == "Rules §10.7"
@@ -228,7 +243,13 @@ def test_table2_covers_tables_1_and_3_and_moves_have_the_right_kind() -> None:
     found = findings_of(c.rule_table2_coverage, s)
     messages = " | ".join(f.message for f in found)
     assert "3113-1-005" in messages and "level 7" in messages and "horizontal" in messages
-    assert all(f.clause == "Annex §10" for f in found)
+    assert {f.clause for f in found} == {
+        "policy:table2_within_tables_1_3",
+        "policy:table2_covers_table1_levels",
+        "Annex §10",
+    }
+    s.policies_off = frozenset({"table2_within_tables_1_3", "table2_covers_table1_levels"})
+    assert {f.clause for f in findings_of(c.rule_table2_coverage, s)} == {"Annex §10"}
     s = good()
     s.table2[0] = c.T2Entry(11, "4", ref("2151", level=4), ELECTRICIAN)
     assert "does not belong" in findings_of(c.rule_table2_coverage, s)[0].message

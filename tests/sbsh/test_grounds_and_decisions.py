@@ -270,13 +270,13 @@ def test_an_update_copies_the_published_version_and_records_its_section_15_groun
         "outcome": "update",
         "meeting": MEETING,
         "framework": framework,
-        "update_ground": "nkz",
+        "update_reasons": [decisions.UpdateReasonInput("nkz", "ҰКС өзгерді.", codes="NKZ:2512")],
     }
     with pytest.raises(ValidationError, match="in development"):
         decisions.decision_on_grounds(**kwargs)  # v1 is still being drafted
     Version.objects.filter(pk=sqf.version.pk).update(status="published")
     with pytest.raises(ValidationError, match="Rules §15"):
-        decisions.decision_on_grounds(**{**kwargs, "update_ground": ""})
+        decisions.decision_on_grounds(**{**kwargs, "update_reasons": []})
     assert not Decision.objects.exists() and Ground.objects.get(pk=ground.pk).status == "filed"
     decision = decisions.decision_on_grounds(**kwargs)
     v2 = decision.opened_version

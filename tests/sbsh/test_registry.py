@@ -105,6 +105,8 @@ def test_nothing_unpublished_reaches_the_public(personas, filled) -> None:
     ],
 )
 def test_the_registry_finds_a_published_sqf(personas, filled, query) -> None:
+    """Rules §3: whoever plans training, writes standards or recognises qualifications
+    finds the published SQF by its words and codes."""
     publish(personas, filled)
     assert found(query), query
 

@@ -641,19 +641,40 @@ def test_the_national_body_checks_a_hand_over_and_may_return_it_for_a_technical_
             today="2024-05-08",
         )
     assert v.status == "approved"
+    # The re-send runs on its own, labelled clock; the first §14 clock stays met on the
+    # day it was sent and shows that the hand-over came back.
     [clock] = _active(v)
-    assert (clock.clause, clock.start_date, clock.due_date) == (
+    assert (clock.stage, clock.clause, clock.start_date, clock.due_date) == (
+        "handover_resend",
         "§14",
         D("2024-05-08"),
         D("2024-05-14"),
     )
     handover = Handover.objects.get(version=v)
     assert handover.returned_at and handover.return_reason == "RU PDF ашылмайды"
+    first = Deadline.objects.get(pk=handover.deadline_id)
+    assert (first.stage, first.status, first.completed_on) == (
+        "handover",
+        "returned",
+        D("2024-05-07"),
+    )
+    assert AuditEvent.objects.filter(action="deadline.returned", object_id=str(first.pk)).exists()
+    with translation.override("en"):
+        overview = personas.client_for(personas.drafter).get(
+            reverse("sbsh:overview", args=[v.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    text = overview.content.decode()
+    assert 'data-testid="due-handover_resend"' in text and 'data-testid="due-handover"' in text
     from deadlines.models import Notification
 
     told = Notification.objects.filter(recipient=personas.drafter, event="moved")
     assert any("returned the hand-over" in n.payload["message"] for n in told)
     v = _move(personas, v, "send", "drafter", today="2024-05-09")
     assert Handover.objects.filter(version=v).count() == 2
+    second = Handover.objects.filter(version=v).order_by("-sent_at").first()
+    assert (second.deadline.stage, second.deadline.status) == ("handover_resend", "met")
+    assert Deadline.objects.get(pk=first.pk).status == "returned"  # unchanged by the re-send
+    page = personas.client_for(personas.officer).get(inbox).content.decode()
+    assert page.count('data-testid="handover-clock-kind"') == 1
     v = _move(personas, v, "receive", "officer", today="2024-05-10")
     assert Handover.objects.filter(version=v, received_at__isnull=False).count() == 1

@@ -183,7 +183,8 @@ def test_every_move_from_every_state_by_every_person_is_allowed_exactly_as_the_r
 
 
 def test_every_edge_of_the_model_is_one_the_rules_name() -> None:
-    """The matrix above covers the model: no edge exists that the expectation lacks."""
+    """The matrix above covers the model: no edge exists that the expectation lacks
+    (Rules §1: the Rules set the order of developing and (or) updating an SQF)."""
     edges = {
         (t.name, t.source, t.target)
         for t in Version._meta.get_field("status").get_all_transitions(Version)

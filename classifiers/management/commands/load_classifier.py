@@ -1,5 +1,8 @@
-"""python manage.py load_classifier {nkz,oked,isco08} PATH [--edition NAME] [--dry-run]
-python manage.py load_classifier isco08-names PATH --source TEXT [--dry-run]"""
+"""python manage.py load_classifier {nkz,oked,isco08,nqf} PATH [--edition NAME] [--dry-run]
+python manage.py load_classifier isco08-names PATH --source TEXT [--dry-run]
+
+`nqf` loads the national framework's level descriptors (docs/classifiers.md);
+`isco08-names` the Kazakh and Russian names of ISCO-08 groups (Table 3, column 4)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ class Command(BaseCommand):
     help = "Load a classifier file (as published, or in the canonical layout) as a new edition."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("classifier", choices=[*Classifier.values, "isco08-names"])
+        parser.add_argument("classifier", choices=[*Classifier.values, "nqf", "isco08-names"])
         parser.add_argument("path", type=Path)
         parser.add_argument("--edition", help="Edition name (default: file name and today's date).")
         parser.add_argument("--effective-date", type=dt.date.fromisoformat, help="YYYY-MM-DD")
@@ -44,6 +47,9 @@ class Command(BaseCommand):
     ) -> None:
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        if classifier == "nqf":
+            self._nqf(path, dry_run)
+            return
         if classifier == "isco08-names":
             self._names(path, options.get("source", ""), dry_run)
             return
@@ -109,6 +115,22 @@ class Command(BaseCommand):
                 f"  crosswalk: {report.crosswalk_carried} links carried over, "
                 f"{len(report.crosswalk_dropped)} dropped ({', '.join(report.crosswalk_dropped[:20])})"
             )
+
+    def _nqf(self, path: Path, dry_run: bool) -> None:
+        from classifiers.services import nqf_import_csv
+
+        try:
+            n = nqf_import_csv(
+                data=path.read_bytes(), actor=None, source_name=path.name, dry_run=dry_run
+            )
+        except ImportRejected as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{path.name}: rejected, nothing was written ({exc.total} problems)."
+            ) from None
+        verb = "would load" if dry_run else "loaded"
+        self.stdout.write(self.style.SUCCESS(f"{path.name}: {verb} {n} NQF descriptors"))
 
     def _names(self, path: Path, source: str, dry_run: bool) -> None:
         """Kazakh and Russian names of ISCO-08 groups (Annex §11, Table 3 column 4)."""

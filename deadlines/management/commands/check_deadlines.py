@@ -22,5 +22,6 @@ class Command(BaseCommand):
         report = deadlines_check(today=today)
         self.stdout.write(
             f"checked {report.checked}: {report.due_soon} newly due soon, {report.overdue} newly overdue; "
-            f"{report.notifications} notifications, {report.emails} e-mails"
+            f"{report.notifications} notifications, {report.emails} e-mails; "
+            f"{report.opened} yearly §6 clocks opened"
         )
