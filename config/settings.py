@@ -68,11 +68,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",
     "csp",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "config.apps.OTPConfig",
+    "config.apps.TOTPConfig",
+    "config.apps.StaticConfig",
     "councils",
     "classifiers",
     "deadlines",
@@ -239,7 +239,13 @@ OTP_TOTP_ISSUER = "SQF workbench"
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 # SQF_LOCALE_DIR lets the locale test extract messages into a scratch copy.
-LOCALE_PATHS = [Path(env_str("SQF_LOCALE_DIR", str(BASE_DIR / "locale")) or BASE_DIR / "locale")]
+# locale_overrides/ fills and corrects Django's and the libraries' kk/ru catalogues (the
+# admin, password validators, django-axes, django-celery-beat, django-otp). Listed second:
+# the project's own catalogue wins, the overrides beat every installed app's catalogue.
+LOCALE_PATHS = [
+    Path(env_str("SQF_LOCALE_DIR", str(BASE_DIR / "locale")) or BASE_DIR / "locale"),
+    BASE_DIR / "locale_overrides",
+]
 LANGUAGE_COOKIE_NAME = "sqf_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Almaty"

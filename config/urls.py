@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -27,5 +28,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
 
-admin.site.site_header = "SQF workbench"
-admin.site.site_title = "SQF workbench"
+# The admin's heading in the reader's language (it said "SQF workbench" in every language).
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
