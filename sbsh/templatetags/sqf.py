@@ -35,3 +35,27 @@ def status_label(value: str) -> str:
         return str(Version.Status(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """An audit action code ("sqf.part.save") as words in the interface language."""
+    from councils.audit_labels import action_label as label
+
+    return label(code)
+
+
+@register.filter
+def person(user: object) -> str:
+    """A person by full name; the login name only when no name was entered."""
+    if user is None:
+        return "—"
+    return getattr(user, "full_name", "") or str(user)
+
+
+@register.filter
+def system_text(stored: str) -> str:
+    """A move comment: the workbench's own in the reader's language, a person's as typed."""
+    from sbsh.system_texts import system_text as render
+
+    return render(stored)
