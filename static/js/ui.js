@@ -54,6 +54,22 @@
     out.classList.toggle("full", used >= max);
   }
 
+  // A box that scrolls sideways must be reachable by keyboard (WCAG 2.1.1): give it a
+  // tab stop when it really scrolls and holds nothing focusable itself.
+  const SCROLLERS = ".t1-section, .sqf-document, .scroll, .table-scroll, table.data, table.fmap, pre";
+  function focusableScrollers(root) {
+    root.querySelectorAll(SCROLLERS).forEach((box) => {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth + 1) return;
+      const style = getComputedStyle(box).overflowX;
+      if (style !== "auto" && style !== "scroll") return;
+      if (box.querySelector("a[href], button, input, select, textarea, [tabindex]")) return;
+      box.tabIndex = 0;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => focusableScrollers(document));
+  document.addEventListener("htmx:load", (e) => focusableScrollers(e.target.parentElement || document));
+  window.addEventListener("resize", () => focusableScrollers(document));
+
   document.addEventListener("click", (e) => {
     const b = e.target.closest && e.target.closest("[data-toggle]");
     if (!b) return;
