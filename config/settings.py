@@ -159,7 +159,8 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "me
 # Embedded default: no broker, so every task runs in-process at the moment it is sent.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
 if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
+    # With a host named, kombu does not warn "No hostname was supplied" at every start-up.
+    CELERY_BROKER_URL = "memory://localhost//"
 CELERY_TASK_EAGER_PROPAGATES = True
 # Embedded default only: run a document render in a thread beside the request (tests set False).
 SQF_RENDER_IN_THREAD = env_bool("SQF_RENDER_IN_THREAD", True)

@@ -11,6 +11,8 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page says; send them to the real icon.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("language/", views.language_set, name="language-set"),
     path("accounts/", include("councils.auth_urls")),
     path("organisations/", include("councils.urls")),
