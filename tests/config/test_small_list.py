@@ -42,7 +42,9 @@ def test_demo_script_serves_and_links_the_demo_address() -> None:
     assert 'runserver "$DEMO_ADDRESS"' in script
     assert 'echo "Open http://$DEMO_ADDRESS' in script
     assert 'export SITE_URL="${SITE_URL:-http://$DEMO_ADDRESS}"' in script
-    out = subprocess.run(["bash", "-n", str(ROOT / "scripts" / "demo.sh")], capture_output=True)
+    out = subprocess.run(
+        ["/bin/bash", "-n", str(ROOT / "scripts" / "demo.sh")], capture_output=True
+    )
     assert out.returncode == 0, out.stderr
     assert "DEMO_ADDRESS" in (ROOT / "README.md").read_text()
 
