@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sbsh import limits
 from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
 
 
@@ -36,11 +40,13 @@ class PartForm(RevisionForm):
     text_kk = forms.CharField(
         label=_("Kazakh"),
         required=False,
+        max_length=limits.PART,
         widget=forms.Textarea(attrs={"class": "richtext", "lang": "kk"}),
     )
     text_ru = forms.CharField(
         label=_("Russian"),
         required=False,
+        max_length=limits.PART,
         widget=forms.Textarea(attrs={"class": "richtext", "lang": "ru"}),
     )
 
@@ -76,6 +82,7 @@ class Table1RowForm(RevisionForm):
                 self.fields[name] = forms.CharField(
                     label=Table1Row._meta.get_field(name).verbose_name,
                     required=False,
+                    max_length=limits.CELL,
                     widget=forms.Textarea(attrs={"rows": 3, "lang": lang}),
                 )
 
@@ -139,11 +146,15 @@ class GroundForm(RevisionForm):
         label=_("Sector of a new SQF (Russian)"), max_length=300, required=False
     )
     justification = forms.CharField(
-        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Justification"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     findings = forms.CharField(
         label=_("Findings of the analysis"),
         required=False,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
@@ -164,19 +175,27 @@ class GroundForm(RevisionForm):
 
 class GroundRowForm(forms.Form):
     current_text = forms.CharField(
-        label=_("Current text of the SQF"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Current text of the SQF"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     proposed_text = forms.CharField(
-        label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Proposed text"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GapForm(forms.Form):
     oked = NodeIdsField(label=_("Sector (OKED)"))
     coverage = forms.ChoiceField(label=_("Coverage"), choices=[])
     note = forms.CharField(
-        label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Finding"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -210,8 +229,23 @@ class MeetingForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's date picker offers no day after today.
+        self.fields["meeting_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_meeting_date(self) -> dt.date:
+        # Rules §8, §12: the council's meeting has happened; the service checks it again.
+        value = self.cleaned_data["meeting_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The meeting date cannot be in the future."))
+        return value
 
 
 class DecisionOnGroundsForm(MeetingForm):
@@ -263,6 +297,7 @@ class DecisionOnDraftForm(MeetingForm):
     recommendations = forms.CharField(
         label=_("Recommendations"),
         required=False,
+        max_length=limits.TEXT,
         help_text=_("One recommendation per line; the state body answers each (Rules §13)."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -300,6 +335,7 @@ class AnswerForm(RevisionForm):
     answer_text = forms.CharField(
         label=_("What was changed, or why not"),
         required=False,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

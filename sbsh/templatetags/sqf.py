@@ -59,3 +59,11 @@ def system_text(stored: str) -> str:
     from sbsh.system_texts import system_text as render
 
     return render(stored)
+
+
+@register.simple_tag
+def text_limit(name: str) -> int:
+    """A length limit of sbsh/limits.py, for a hand-written field's maxlength."""
+    from sbsh import limits
+
+    return int(getattr(limits, name))
