@@ -67,3 +67,11 @@ def text_limit(name: str) -> int:
     from sbsh import limits
 
     return int(getattr(limits, name))
+
+
+@register.filter
+def grouped(findings: list, version: object) -> list:
+    """Identical findings once, with a count and a named link to each place."""
+    from sbsh.finding_groups import group_findings
+
+    return group_findings(version, list(findings))
