@@ -348,9 +348,36 @@ class AnswerForm(RevisionForm):
         ]
 
 
+class ColumnSelect(forms.Select):
+    """The columns of Table 1 and Table 3 in one list, each option marked with its table
+    (data-table) so static/js/ui.js offers only the columns of the row chosen above."""
+
+    def optgroups(self, name, value, attrs=None):  # type: ignore[no-untyped-def]
+        groups = super().optgroups(name, value, attrs)
+        for _group, options, index in groups:
+            table = ("table1", "table3")[index - 1] if index else ""
+            for option in options:
+                option["attrs"]["data-table"] = table
+        return groups
+
+
+def column_choices() -> list[tuple[str, object]]:
+    from sbsh.models import COLUMN_LABELS
+    from sbsh.review import TABLE3_COLUMNS
+
+    return [
+        ("", _("the whole row or part")),
+        (_("Table 1"), [(c, COLUMN_LABELS[c]) for c in Table1Row.TEXT_COLUMNS]),
+        (_("Table 3"), list(TABLE3_COLUMNS.items())),
+    ]
+
+
 class CommentForm(forms.Form):
     anchor = forms.ChoiceField(label=_("About"), choices=[])
-    column = forms.CharField(label=_("Column (for a cell)"), required=False, max_length=20)
+    # Issue 19: a free-text "column" hid its accepted values; now the table's real columns.
+    column = forms.ChoiceField(
+        label=_("Column (for a cell)"), required=False, choices=[], widget=ColumnSelect
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
@@ -363,6 +390,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, anchors=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["anchor"].choices = list(anchors)
+        self.fields["column"].choices = column_choices()
 
 
 class ReplyForm(forms.Form):

@@ -70,6 +70,25 @@
   document.addEventListener("htmx:load", (e) => focusableScrollers(e.target.parentElement || document));
   window.addEventListener("resize", () => focusableScrollers(document));
 
+  // The comment form: only the columns of the table whose row is chosen ("" = whole row).
+  function columnsFor(anchor) {
+    const form = anchor.form, column = form && form.elements.column;
+    if (!column || !column.options) return;
+    const table = (anchor.value.match(/^(table[13]):/) || [])[1] || "";
+    for (const option of column.options) {
+      const fits = !option.dataset.table || option.dataset.table === table;
+      option.hidden = !fits; option.disabled = !fits;
+    }
+    for (const group of column.querySelectorAll("optgroup")) {
+      group.hidden = ![...group.children].some((o) => !o.hidden);
+    }
+    if (column.selectedOptions[0] && column.selectedOptions[0].disabled) column.value = "";
+  }
+  document.addEventListener("change", (e) => { if (e.target.name === "anchor") columnsFor(e.target); });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("select[name=anchor]").forEach(columnsFor);
+  });
+
   document.addEventListener("click", (e) => {
     const b = e.target.closest && e.target.closest("[data-toggle]");
     if (!b) return;
