@@ -75,3 +75,14 @@ def grouped(findings: list, version: object) -> list:
     from sbsh.finding_groups import group_findings
 
     return group_findings(version, list(findings))
+
+
+@register.filter
+def correspondence(value: str) -> str:
+    """A crosswalk correspondence code ("partial") as its label in the interface language."""
+    from classifiers.models import Correspondence
+
+    try:
+        return str(Correspondence(value).label)
+    except ValueError:
+        return value or "—"

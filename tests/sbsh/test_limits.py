@@ -97,3 +97,20 @@ def test_a_council_meeting_in_the_future_is_refused() -> None:
     )
     assert not form.is_valid() and "meeting_date" in form.errors
     assert form.fields["meeting_date"].widget.attrs["max"] == timezone.localdate().isoformat()
+
+
+def test_the_sqf_name_cannot_be_emptied(personas, sqf) -> None:
+    from sbsh.models import Version
+
+    version = Version.objects.get(pk=sqf.version.pk)
+    version.name_kk, version.name_ru = "Атауы", "Название"
+    version.save(update_fields=["name_kk", "name_ru"])
+    response = personas.client_for(personas.drafter).post(
+        reverse("sbsh:passport", args=[version.pk]),
+        {"revision": version.revision, "name_kk": "", "name_ru": "Новое"},
+    )
+    assert response.status_code == 422
+    assert "name_kk" in response.context["form"].errors
+    assert "Новое" in response.content.decode()  # the other field keeps what was typed
+    fresh = Version.objects.get(pk=version.pk)
+    assert (fresh.name_kk, fresh.name_ru) == ("Атауы", "Название")
