@@ -722,4 +722,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for h in handovers:
         h.clock = clocks.get(h.version_id)
         h.documents = sorted(h.renderings.all(), key=lambda r: (r.language, r.format))
-    return render(request, "sbsh/inbox.html", {"waiting": waiting, "done": done[:30]})
+    return render(
+        request,
+        "sbsh/inbox.html",
+        {
+            "waiting": waiting,
+            "done": done[:30],
+            # Rules §14: only the national body's officers receive and publish.
+            "can_move": access.is_national_officer(request.user),
+        },
+    )
