@@ -86,3 +86,12 @@ def correspondence(value: str) -> str:
         return str(Correspondence(value).label)
     except ValueError:
         return value or "—"
+
+
+@register.filter
+def change_lines(changes: object) -> list[dict[str, str]]:
+    """An audit row's changes as words: the field's label in the reader's language and the
+    value before and after, shortened (tags stripped) so a page of text stays one line."""
+    from sbsh.audit_words import change_lines as lines
+
+    return lines(changes)
