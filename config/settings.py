@@ -68,11 +68,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",
     "csp",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "config.apps.OTPConfig",
+    "config.apps.TOTPConfig",
+    "config.apps.StaticConfig",
     "councils",
     "classifiers",
     "deadlines",
@@ -161,7 +161,8 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", schemes=("redis", "rediss", "me
 # Embedded default: no broker, so every task runs in-process at the moment it is sent.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
 if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
+    # With a host named, kombu does not warn "No hostname was supplied" at every start-up.
+    CELERY_BROKER_URL = "memory://localhost//"
 CELERY_TASK_EAGER_PROPAGATES = True
 # Embedded default only: run a document render in a thread beside the request (tests set False).
 SQF_RENDER_IN_THREAD = env_bool("SQF_RENDER_IN_THREAD", True)
@@ -243,7 +244,13 @@ OTP_TOTP_ISSUER = "SQF workbench"
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
 # SQF_LOCALE_DIR lets the locale test extract messages into a scratch copy.
-LOCALE_PATHS = [Path(env_str("SQF_LOCALE_DIR", str(BASE_DIR / "locale")) or BASE_DIR / "locale")]
+# locale_overrides/ fills and corrects Django's and the libraries' kk/ru catalogues (the
+# admin, password validators, django-axes, django-celery-beat, django-otp). Listed second:
+# the project's own catalogue wins, the overrides beat every installed app's catalogue.
+LOCALE_PATHS = [
+    Path(env_str("SQF_LOCALE_DIR", str(BASE_DIR / "locale")) or BASE_DIR / "locale"),
+    BASE_DIR / "locale_overrides",
+]
 LANGUAGE_COOKIE_NAME = "sqf_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Almaty"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -10,6 +11,8 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page says; send them to the real icon.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("language/", views.language_set, name="language-set"),
     path("accounts/", include("councils.auth_urls")),
     path("organisations/", include("councils.urls")),
@@ -27,5 +30,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
 
-admin.site.site_header = "SQF workbench"
-admin.site.site_title = "SQF workbench"
+# The admin's heading in the reader's language (it said "SQF workbench" in every language).
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
@@ -161,3 +164,37 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+_PERMISSION_ACTIONS = {
+    "add": _("Can add: %(model)s"),
+    "change": _("Can change: %(model)s"),
+    "delete": _("Can delete: %(model)s"),
+    "view": _("Can view: %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the reader's language: Django stores its name in English
+    ("Can add access attempt") at migration time, so it is rebuilt from the codename."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action, _sep, model_name = permission.codename.partition("_")
+    app = django_apps.get_app_config(permission.content_type.app_label).verbose_name
+    template = _PERMISSION_ACTIONS.get(action)
+    if template is None or model_name != model._meta.model_name:
+        return f"{app} · {permission.name}"
+    return f"{app} · {template % {'model': model._meta.verbose_name}}"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class TranslatedGroupAdmin(GroupAdmin):
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions" and field is not None:
+            field.label_from_instance = permission_label
+        return field

@@ -69,7 +69,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "registration/mfa_setup.html",
         {
             "key": mfa.totp_key_text(device),
-            "issuer": settings.OTP_TOTP_ISSUER,
+            # The authenticator app keeps the ASCII issuer; the page names the workbench in
+            # the reader's language.
+            "issuer": settings.SITE_NAME,
             "error": error,
             "next": _next(request),
             "required": mfa.mfa_required(user),

@@ -206,6 +206,17 @@ class Notification(models.Model):
         text = self.payload.get("message", "")
         return gettext(text) if text else ""
 
+    @property
+    def subject_text(self) -> str:
+        """The SQF's name in the reader's language when the payload has both, else as stored."""
+        from django.utils.translation import get_language
+
+        lang = (get_language() or settings.LANGUAGE_CODE)[:2]
+        for key in (f"subject_{lang}", "subject_kk", "subject_ru", "subject"):
+            if self.payload.get(key):
+                return str(self.payload[key])
+        return ""
+
 
 def _new_token() -> str:
     return secrets.token_urlsafe(32)

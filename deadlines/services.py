@@ -624,7 +624,7 @@ def notifications_email(notification_ids: list[int]) -> int:
 def notification_subject(notification: Notification) -> str:
     d = notification.deadline
     if notification.event == Notification.Event.MOVED:
-        return f"{notification.message} {notification.payload.get('subject', '')}".strip()
+        return f"{notification.message} {notification.subject_text}".strip()
     if notification.event == Notification.Event.OVERDUE:
         return _("Overdue (Rules %(clause)s): %(subject)s") % {
             "clause": d.clause,

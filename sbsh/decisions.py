@@ -42,6 +42,7 @@ from sbsh.models import (
     Version,
     VersionTransition,
 )
+from sbsh.system_texts import decision_comment
 
 # Versions of one SQF that are still being worked on: no second update may open beside them.
 IN_PROGRESS = {
@@ -755,7 +756,7 @@ def decision_on_grounds(
             source="",
             target=opened.status,
             actor=actor,
-            comment=str(decision),
+            comment=decision_comment(decision),
             clause="Rules §8",
         )
         deadline_services.deadline_open(
@@ -844,7 +845,7 @@ def decision_on_draft(
         scope=services.version_scope(version),
     )
     name = "approve" if outcome == Decision.Outcome.APPROVE else "return_for_revision"
-    comment = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1)) or str(decision)
+    comment = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1)) or decision_comment(decision)
     workflow.version_transition(
         actor=actor,
         version=version,

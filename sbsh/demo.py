@@ -183,6 +183,7 @@ def seed_demo_history() -> None:
     from sbsh import decisions
     from sbsh.models import Ground, VersionTransition
     from sbsh.registry import publication_create
+    from sbsh.system_texts import system_comment
 
     framework = Framework.objects.filter(sector_ru="Электроэнергетика").first()
     users = {
@@ -208,7 +209,7 @@ def seed_demo_history() -> None:
             source="drafting",
             target="published",
             actor=officer,
-            comment="Demo: published before the workbench was in use.",
+            comment=system_comment("demo.published_before"),
             clause="Rules §14",
         )
         publication_create(version=v1)

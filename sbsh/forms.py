@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config import params
+from sbsh import limits
 from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
 
 # Every id or revision a form takes is `[0-9]{1,18}` (config/params.py): a larger number
@@ -45,11 +48,13 @@ class PartForm(RevisionForm):
     text_kk = forms.CharField(
         label=_("Kazakh"),
         required=False,
+        max_length=limits.PART,
         widget=forms.Textarea(attrs={"class": "richtext", "lang": "kk"}),
     )
     text_ru = forms.CharField(
         label=_("Russian"),
         required=False,
+        max_length=limits.PART,
         widget=forms.Textarea(attrs={"class": "richtext", "lang": "ru"}),
     )
 
@@ -87,6 +92,7 @@ class Table1RowForm(RevisionForm):
                 self.fields[name] = forms.CharField(
                     label=Table1Row._meta.get_field(name).verbose_name,
                     required=False,
+                    max_length=limits.CELL,
                     widget=forms.Textarea(attrs={"rows": 3, "lang": lang}),
                 )
 
@@ -174,11 +180,15 @@ class GroundForm(RevisionForm):
         label=_("Sector of a new SQF (Russian)"), max_length=300, required=False
     )
     justification = forms.CharField(
-        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Justification"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     findings = forms.CharField(
         label=_("Findings of the analysis"),
         required=False,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
@@ -207,19 +217,27 @@ class GroundForm(RevisionForm):
 
 class GroundRowForm(forms.Form):
     current_text = forms.CharField(
-        label=_("Current text of the SQF"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Current text of the SQF"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     proposed_text = forms.CharField(
-        label=_("Proposed text"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Proposed text"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GapForm(forms.Form):
     oked = NodeIdsField(label=_("Sector (OKED)"))
     coverage = forms.ChoiceField(label=_("Coverage"), choices=[])
     note = forms.CharField(
-        label=_("Finding"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Finding"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -253,8 +271,23 @@ class MeetingForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's date picker offers no day after today.
+        self.fields["meeting_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_meeting_date(self) -> dt.date:
+        # Rules §8, §12: the council's meeting has happened; the service checks it again.
+        value = self.cleaned_data["meeting_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The meeting date cannot be in the future."))
+        return value
 
 
 class DecisionOnGroundsForm(MeetingForm):
@@ -372,6 +405,7 @@ class DecisionOnDraftForm(MeetingForm):
     recommendations = forms.CharField(
         label=_("Recommendations"),
         required=False,
+        max_length=limits.TEXT,
         help_text=_("One recommendation per line; the state body answers each (Rules §13)."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -409,6 +443,7 @@ class AnswerForm(RevisionForm):
     answer_text = forms.CharField(
         label=_("What was changed, or why not"),
         required=False,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -421,9 +456,36 @@ class AnswerForm(RevisionForm):
         ]
 
 
+class ColumnSelect(forms.Select):
+    """The columns of Table 1 and Table 3 in one list, each option marked with its table
+    (data-table) so static/js/ui.js offers only the columns of the row chosen above."""
+
+    def optgroups(self, name, value, attrs=None):  # type: ignore[no-untyped-def]
+        groups = super().optgroups(name, value, attrs)
+        for _group, options, index in groups:
+            table = ("table1", "table3")[index - 1] if index else ""
+            for option in options:
+                option["attrs"]["data-table"] = table
+        return groups
+
+
+def column_choices() -> list[tuple[str, object]]:
+    from sbsh.models import COLUMN_LABELS
+    from sbsh.review import TABLE3_COLUMNS
+
+    return [
+        ("", _("the whole row or part")),
+        (_("Table 1"), [(c, COLUMN_LABELS[c]) for c in Table1Row.TEXT_COLUMNS]),
+        (_("Table 3"), list(TABLE3_COLUMNS.items())),
+    ]
+
+
 class CommentForm(forms.Form):
     anchor = forms.ChoiceField(label=_("About"), choices=[])
-    column = forms.CharField(label=_("Column (for a cell)"), required=False, max_length=20)
+    # Issue 19: a free-text "column" hid its accepted values; now the table's real columns.
+    column = forms.ChoiceField(
+        label=_("Column (for a cell)"), required=False, choices=[], widget=ColumnSelect
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
@@ -436,6 +498,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, anchors=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["anchor"].choices = list(anchors)
+        self.fields["column"].choices = column_choices()
 
 
 class ReplyForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from councils.models import localized
+from sbsh.limits import CELL, COMMENT, PART, TEXT, limit
 
 LANGUAGES = ("kk", "ru")
 SQF_LEVEL_VALIDATOR = RegexValidator(
@@ -244,7 +245,7 @@ class VersionTransition(models.Model):
     target = models.CharField(_("to"), max_length=20)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **limit(TEXT))
     clause = models.CharField(_("clause"), max_length=20, blank=True)
 
     class Meta:
@@ -291,8 +292,8 @@ class Part(BilingualMixin):
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="parts")
     key = models.CharField(max_length=30, choices=Key.choices)
-    text_kk = models.TextField(_("text (Kazakh)"), blank=True)
-    text_ru = models.TextField(_("text (Russian)"), blank=True)
+    text_kk = models.TextField(_("text (Kazakh)"), blank=True, **limit(PART))
+    text_ru = models.TextField(_("text (Russian)"), blank=True, **limit(PART))
 
     class Meta:
         verbose_name = _("part")
@@ -361,16 +362,22 @@ class Table1Row(BilingualMixin):
     occupations = models.ManyToManyField(
         "classifiers.Node", verbose_name=_("occupations in NKZ"), blank=True, related_name="+"
     )
-    stages_kk = models.TextField(_("stages (Kazakh)"), blank=True)
-    stages_ru = models.TextField(_("stages (Russian)"), blank=True)
-    role_kk = models.TextField(_("role and area of responsibility (Kazakh)"), blank=True)
-    role_ru = models.TextField(_("role and area of responsibility (Russian)"), blank=True)
-    knowledge_kk = models.TextField(_("knowledge (Kazakh)"), blank=True)
-    knowledge_ru = models.TextField(_("knowledge (Russian)"), blank=True)
-    skills_kk = models.TextField(_("abilities / skills (Kazakh)"), blank=True)
-    skills_ru = models.TextField(_("abilities / skills (Russian)"), blank=True)
-    competences_kk = models.TextField(_("personal competences (Kazakh)"), blank=True)
-    competences_ru = models.TextField(_("personal competences (Russian)"), blank=True)
+    stages_kk = models.TextField(_("stages (Kazakh)"), blank=True, **limit(CELL))
+    stages_ru = models.TextField(_("stages (Russian)"), blank=True, **limit(CELL))
+    role_kk = models.TextField(
+        _("role and area of responsibility (Kazakh)"), blank=True, **limit(CELL)
+    )
+    role_ru = models.TextField(
+        _("role and area of responsibility (Russian)"), blank=True, **limit(CELL)
+    )
+    knowledge_kk = models.TextField(_("knowledge (Kazakh)"), blank=True, **limit(CELL))
+    knowledge_ru = models.TextField(_("knowledge (Russian)"), blank=True, **limit(CELL))
+    skills_kk = models.TextField(_("abilities / skills (Kazakh)"), blank=True, **limit(CELL))
+    skills_ru = models.TextField(_("abilities / skills (Russian)"), blank=True, **limit(CELL))
+    competences_kk = models.TextField(_("personal competences (Kazakh)"), blank=True, **limit(CELL))
+    competences_ru = models.TextField(
+        _("personal competences (Russian)"), blank=True, **limit(CELL)
+    )
 
     class Meta:
         verbose_name = _("Table 1 row")
@@ -589,8 +596,8 @@ class Ground(models.Model):
         blank=True,
         related_name="+",
     )
-    justification = models.TextField(_("justification"), blank=True)
-    findings = models.TextField(_("findings"), blank=True)
+    justification = models.TextField(_("justification"), blank=True, **limit(TEXT))
+    findings = models.TextField(_("findings"), blank=True, **limit(TEXT))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -618,9 +625,9 @@ class GroundRow(models.Model):
 
     ground = models.ForeignKey(Ground, on_delete=models.CASCADE, related_name="rows")
     order = models.PositiveIntegerField(default=0)
-    current_text = models.TextField(_("current text"), blank=True)
-    proposed_text = models.TextField(_("proposed text"))
-    reason = models.TextField(_("reason"))
+    current_text = models.TextField(_("current text"), blank=True, **limit(TEXT))
+    proposed_text = models.TextField(_("proposed text"), **limit(TEXT))
+    reason = models.TextField(_("reason"), **limit(TEXT))
 
     class Meta:
         verbose_name = _("comparative table row")
@@ -643,7 +650,7 @@ class GapFinding(models.Model):
         "classifiers.Node", verbose_name=_("OKED"), on_delete=models.PROTECT, related_name="+"
     )
     coverage = models.CharField(_("coverage"), max_length=10, choices=Coverage.choices)
-    note = models.TextField(_("finding"), blank=True)
+    note = models.TextField(_("finding"), blank=True, **limit(TEXT))
 
     class Meta:
         verbose_name = _("gap")
@@ -719,7 +726,7 @@ class Decision(models.Model):
     )
     protocol_file = models.FileField(_("protocol (PDF)"), upload_to="protocols/", blank=True)
     protocol_sha256 = models.CharField(max_length=64, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **limit(TEXT))
     # On a return: the version's content as the council returned it, for the diff (Rules §13).
     snapshot = models.JSONField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
@@ -789,11 +796,11 @@ class Recommendation(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="recommendations")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="recommendations")
     order = models.PositiveIntegerField(default=0)
-    text = models.TextField(_("recommendation"))
+    text = models.TextField(_("recommendation"), **limit(TEXT))
     answer = models.CharField(
         _("answer"), max_length=10, choices=Answer.choices, default=Answer.PENDING
     )
-    answer_text = models.TextField(_("what was changed, or why not"), blank=True)
+    answer_text = models.TextField(_("what was changed, or why not"), blank=True, **limit(TEXT))
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -826,7 +833,7 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
-    body = models.TextField(_("comment"))
+    body = models.TextField(_("comment"), **limit(COMMENT))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -856,7 +863,7 @@ class Handover(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
-    return_reason = models.TextField(blank=True)
+    return_reason = models.TextField(blank=True, **limit(TEXT))
     # The clock this sending closed: Rules §14 for the first, the re-send clock after a
     # return (deadlines.rules.Stage.HANDOVER_RESEND).
     deadline = models.ForeignKey(

@@ -100,11 +100,13 @@ def _send(
     people: dict[int, int],
     *,
     message: str,
-    subject: str,
+    subject: str | dict[str, str],
     url: str,
     actor: str,
     deadline: Deadline | None,
 ) -> list[int]:
+    """subject: a text, or the SQF's name per language ({"kk": …, "ru": …}) so that each
+    reader sees it in theirs (Notification.subject_text)."""
     from deadlines.tasks import email_notifications
 
     rows = [
@@ -112,7 +114,7 @@ def _send(
             recipient_id=user_id,
             event=Notification.Event.MOVED,
             deadline=deadline if deadline and deadline.organisation_id == org_id else None,
-            payload={"message": message, "subject": subject, "url": url, "actor": actor},
+            payload={"message": message, "url": url, "actor": actor, **_subject(subject)},
         )
         for user_id, org_id in sorted(people.items())
     ]
@@ -121,6 +123,22 @@ def _send(
     if ids:
         email_notifications.delay(ids)
     return ids
+
+
+def _subject(subject: str | dict[str, str]) -> dict[str, str]:
+    if isinstance(subject, str):
+        return {"subject": subject}
+    return {
+        "subject": subject.get("ru") or subject.get("kk", ""),
+        **{f"subject_{lang}": text for lang, text in subject.items()},
+    }
+
+
+def _sector(framework: object, suffix: str = "") -> dict[str, str]:
+    return {
+        "kk": f"{framework.sector_kk or framework.sector_ru}{suffix}",
+        "ru": f"{framework.sector_ru or framework.sector_kk}{suffix}",
+    }
 
 
 def _national_body_id() -> int | None:
@@ -156,9 +174,9 @@ def transition(transition_id: int, deadline_id: int | None = None) -> list[int]:
     return _send(
         people,
         message=message,
-        subject=f"{framework.sector_ru} · v{log.version.number}",
+        subject=_sector(framework, f" · v{log.version.number}"),
         url=reverse("sbsh:overview", args=[log.version_id]),
-        actor=log.actor.get_full_name() or log.actor.username,
+        actor=str(log.actor),  # the person's full name (User.__str__), not the login
         deadline=deadline,
     )
 
@@ -176,7 +194,7 @@ def ground_filed(ground_id: int) -> list[int]:
         message=GROUND_FILED,
         subject=f"{ground.year}: {ground.target}",
         url=reverse("sbsh:ground", args=[ground.pk]),
-        actor=ground.created_by.get_full_name() or ground.created_by.username,
+        actor=str(ground.created_by),
         deadline=None,
     )
 
@@ -186,7 +204,7 @@ def decision_recorded(decision_id: int) -> list[int]:
 
     decision = (
         Decision.objects.filter(pk=decision_id)
-        .select_related("council", "recorded_by", "opened_version")
+        .select_related("council", "recorded_by", "opened_version__framework")
         .first()
     )
     if decision is None or decision.outcome not in DECISION_NOTICES:
@@ -205,14 +223,14 @@ def decision_recorded(decision_id: int) -> list[int]:
         url = reverse("sbsh:overview", args=[decision.opened_version_id])
     else:
         url = reverse("sbsh:decision", args=[decision.pk])
-    subject = (
-        str(decision.opened_version.framework.sector_ru) if decision.opened_version_id else ""
-    ) or f"№{decision.protocol_number}"
+    subject: str | dict[str, str] = f"№{decision.protocol_number}"
+    if decision.opened_version_id:
+        subject = _sector(decision.opened_version.framework)
     return _send(
         people,
         message=DECISION_NOTICES[decision.outcome],
         subject=subject,
         url=url,
-        actor=decision.recorded_by.get_full_name() or decision.recorded_by.username,
+        actor=str(decision.recorded_by),
         deadline=deadline,
     )

@@ -251,6 +251,13 @@ def passport_save(
     oked = _nodes(oked_ids, Classifier.OKED, (1, 2, 3, 4, 5), "oked")
     nkz = _nodes(nkz_ids, Classifier.NKZ, (1, 2, 3, 4, 5), "nkz")
     changes: dict[str, Any] = {}
+    emptied = {
+        name: [_("The SQF's name cannot be emptied; correct it instead (Annex §1).")]
+        for name, value in submitted.items()
+        if getattr(locked, name) and not value.strip()
+    }
+    if emptied:
+        raise ValidationError(emptied)
     for name, value in submitted.items():
         value = value.strip()
         if getattr(locked, name) != value:

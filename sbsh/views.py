@@ -141,6 +141,8 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     from sbsh import workflow
 
     version = _version(request, pk)
+    # The national body's inbox receives and publishes in place (a fixed name, never a URL).
+    back = ("sbsh:inbox",) if request.POST.get("from") == "inbox" else ("sbsh:overview", version.pk)
     try:
         workflow.version_transition(
             actor=request.user, version=version, name=name, comment=request.POST.get("comment", "")
@@ -149,9 +151,9 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise PermissionDenied from None
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
-        return redirect("sbsh:overview", version.pk)
+        return redirect(*back)
     messages.success(request, _("Done: %(move)s.") % {"move": workflow.MOVES[name].label})
-    return redirect("sbsh:overview", version.pk)
+    return redirect(*back)
 
 
 @login_required

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,6 +58,16 @@ def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for ms in exc.message_dict.values() for m in ms]
     return list(exc.messages)
+
+
+def _errors_at_fields(form: django_forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown where it belongs: at the field it names (the typed values
+    stay in the bound form), otherwise above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, list(exc.messages))
+        return
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
 
 
 # --- grounds (Rules §5–§6) --------------------------------------------------------------------
@@ -531,16 +542,37 @@ def protocol_download(request: HttpRequest, did: int) -> FileResponse:
 @require_GET
 def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
+    return _recommendations_page(request, version)
+
+
+def _recommendations_page(
+    request: HttpRequest,
+    version: Version,
+    *,
+    failed: Recommendation | None = None,
+    posted: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The recommendations and answers; after a refused answer, that answer's form shows
+    what was chosen and typed, with the error at its field (status 422)."""
     rounds = list(
         Decision.objects.filter(version=version, outcome=Decision.Outcome.RETURN)
         .prefetch_related("recommendations__answered_by")
         .order_by("-recorded_at", "-id")
     )
+    if failed is not None:
+        for decision in rounds:
+            for r in decision.recommendations.all():
+                if r.pk == failed.pk:
+                    r.form_answer = (posted or {}).get("answer", "")
+                    r.form_text = (posted or {}).get("answer_text", "")
+                    r.form_errors = errors or {}
     can_answer = access.can_answer_recommendations(request.user, version)
     return render(
         request,
         "sbsh/recommendations.html",
         _context(request, version, "recommendations", rounds=rounds, can_answer=can_answer),
+        status=422 if failed is not None else 200,
     )
 
 
@@ -551,9 +583,12 @@ def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpRespon
     version = _version(request, pk)
     rec = get_object_or_404(Recommendation, pk=rid, version=version)
     form = forms.AnswerForm(request.POST)
+    posted = {k: request.POST.get(k, "") for k in ("answer", "answer_text")}
     if not form.is_valid():
-        messages.error(request, _("Choose accepted or rejected (Rules §13)."))
-        return redirect("sbsh:recommendations", version.pk)
+        errors = {k: list(v) for k, v in form.errors.items()}
+        if "answer" in errors:
+            errors["answer"] = [_("Choose accepted or rejected (Rules §13).")]
+        return _recommendations_page(request, version, failed=rec, posted=posted, errors=errors)
     try:
         decisions.recommendation_answer(
             actor=request.user,
@@ -567,8 +602,8 @@ def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpRespon
             request, _("Someone answered this recommendation meanwhile; see the answer below.")
         )
     except ValidationError as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"answer": exc.messages}
+        return _recommendations_page(request, version, failed=rec, posted=posted, errors=errors)
     else:
         messages.success(request, _("The answer is saved."))
     return redirect(reverse("sbsh:recommendations", args=[version.pk]) + f"#rec-{rec.pk}")
@@ -616,18 +651,18 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
                     parent=parent,
                 )
             except ValidationError as exc:
-                for m in _errors(exc):
-                    messages.error(request, m)
+                _errors_at_fields(form, exc)
                 status = 422
             else:
                 messages.success(request, _("The comment is posted."))
                 return redirect("sbsh:comments", version.pk)
         else:
+            status = 422
+        if parent is not None:
+            # A reply's refusal is said above; the new-comment form below starts empty.
             for errors in form.errors.values():
                 for m in errors:
                     messages.error(request, m)
-            status = 422
-        if parent is not None:
             form = forms.CommentForm(anchors=anchor_choices)
     all_threads = review.threads(version)
     about = request.GET.get("about", "")
@@ -754,4 +789,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         # hand-overs recorded before that link fall back to the version's latest clock.
         h.clock = h.deadline or clocks.get(h.version_id)
         h.documents = sorted(h.renderings.all(), key=lambda r: (r.language, r.format))
-    return render(request, "sbsh/inbox.html", {"waiting": waiting, "done": done[:30]})
+    return render(
+        request,
+        "sbsh/inbox.html",
+        {
+            "waiting": waiting,
+            "done": done[:30],
+            # Rules §14: only the national body's officers receive and publish.
+            "can_move": access.is_national_officer(request.user),
+        },
+    )

@@ -26,7 +26,7 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify, policy
+from sbsh import limits, notify, policy
 from sbsh.models import Handover, Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
 
@@ -282,6 +282,11 @@ def version_transition(
         )
     if move.needs_comment and not comment.strip():
         raise WorkflowError(_("Write the reason or the recommendations first."))
+    if len(comment) > limits.TEXT:
+        raise WorkflowError(
+            _("The reason is %(n)s characters long; at most %(max)s are accepted.")
+            % {"n": len(comment), "max": limits.TEXT}
+        )
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = (

@@ -54,3 +54,61 @@ def nqf_descriptors(level: object) -> list:
     except (TypeError, ValueError):
         return []
     return list(NqfDescriptor.objects.filter(level=number).order_by("id"))
+@register.filter
+def action_label(code: str) -> str:
+    """An audit action code ("sqf.part.save") as words in the interface language."""
+    from councils.audit_labels import action_label as label
+
+    return label(code)
+
+
+@register.filter
+def person(user: object) -> str:
+    """A person by full name; the login name only when no name was entered."""
+    if user is None:
+        return "—"
+    return getattr(user, "full_name", "") or str(user)
+
+
+@register.filter
+def system_text(stored: str) -> str:
+    """A move comment: the workbench's own in the reader's language, a person's as typed."""
+    from sbsh.system_texts import system_text as render
+
+    return render(stored)
+
+
+@register.simple_tag
+def text_limit(name: str) -> int:
+    """A length limit of sbsh/limits.py, for a hand-written field's maxlength."""
+    from sbsh import limits
+
+    return int(getattr(limits, name))
+
+
+@register.filter
+def grouped(findings: list, version: object) -> list:
+    """Identical findings once, with a count and a named link to each place."""
+    from sbsh.finding_groups import group_findings
+
+    return group_findings(version, list(findings))
+
+
+@register.filter
+def correspondence(value: str) -> str:
+    """A crosswalk correspondence code ("partial") as its label in the interface language."""
+    from classifiers.models import Correspondence
+
+    try:
+        return str(Correspondence(value).label)
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def change_lines(changes: object) -> list[dict[str, str]]:
+    """An audit row's changes as words: the field's label in the reader's language and the
+    value before and after, shortened (tags stripped) so a page of text stays one line."""
+    from sbsh.audit_words import change_lines as lines
+
+    return lines(changes)

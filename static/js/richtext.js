@@ -3,9 +3,10 @@
    (nh3), so nothing typed or pasted here can carry script. */
 (function () {
   "use strict";
+  // The tooltips come from base.html's <body data-rt-…> in the reader's language.
   const COMMANDS = [
-    ["bold", "B", "strong"], ["italic", "I", "em"],
-    ["insertUnorderedList", "•", "ul"], ["insertOrderedList", "1.", "ol"],
+    ["bold", "B", "rtBold"], ["italic", "I", "rtItalic"],
+    ["insertUnorderedList", "•", "rtBullets"], ["insertOrderedList", "1.", "rtNumbers"],
   ];
 
   function init(area) {
@@ -21,9 +22,11 @@
     editor.lang = area.lang;
     if (area.labels && area.labels[0]) editor.setAttribute("aria-label", area.labels[0].textContent.trim());
     editor.innerHTML = area.value || "<p><br></p>";
-    COMMANDS.forEach(([cmd, label, tag]) => {
+    COMMANDS.forEach(([cmd, label, key]) => {
       const b = document.createElement("button");
-      b.type = "button"; b.textContent = label; b.title = tag; b.className = "rt-btn";
+      const name = document.body.dataset[key] || label;
+      b.type = "button"; b.textContent = label; b.title = name; b.className = "rt-btn";
+      b.setAttribute("aria-label", name);
       b.addEventListener("mousedown", (e) => { e.preventDefault(); document.execCommand(cmd); sync(); });
       bar.append(b);
     });

@@ -46,6 +46,9 @@ def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Deletes and moves ask first (static/js/ui.js); these walks answer "yes". The
+    # questions themselves are tested in test_surface.py.
+    page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
 

@@ -54,6 +54,8 @@ def test_drafter_fills_a_row_with_autocomplete_and_a_second_session_gets_a_confl
     base = live_server.url
     a = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
     b = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    for p in (a, b):
+        p.on("dialog", lambda dialog: dialog.accept())
     a.set_default_timeout(15_000)
     b.set_default_timeout(15_000)
     _log_in(a, base, "drafter")

@@ -44,6 +44,7 @@ class Person:
             viewport={"width": 1360, "height": 1000}, locale="en-US"
         ).new_page()
         self.page.set_default_timeout(20_000)
+        self.page.on("dialog", lambda dialog: dialog.accept())
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)

@@ -198,11 +198,13 @@ def test_the_history_page_lists_every_move_and_save_and_nothing_else(personas, s
     page = _client(personas, "member").get(reverse("sbsh:history", args=[version.pk]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "sqf.table1.row.create" in body or "sqf.table1" in body
+    # Each save in words (issue 19), its code kept only as a data attribute.
+    assert "added a level to Table 1" in body
+    assert "<code>sqf." not in body
     scoped = AuditEvent.objects.filter(scope=services.version_scope(version)).count()
     assert scoped >= 3
     assert (
-        body.count("<code>sqf.")
+        body.count('data-action="sqf.')
         == scoped
         + AuditEvent.objects.filter(object_type="sbsh.version", object_id=str(version.pk))
         .exclude(scope=services.version_scope(version))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from councils.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations_and_people
 
@@ -31,15 +32,22 @@ class Command(BaseCommand):
         version = seed_demo_sqf()
         seed_demo_history()
         if version is not None:
-            self.stdout.write(f"Demo SQF: {version.name_ru} (version {version.number})")
-        self.stdout.write(self.style.SUCCESS("Demo organisations and users are in place."))
+            self.stdout.write(
+                _("Demo SQF: %(name)s (version %(n)s)")
+                % {"name": version.name, "n": version.number}
+            )
+        self.stdout.write(self.style.SUCCESS(_("Demo organisations and users are in place.")))
         self.stdout.write("")
-        self.stdout.write(f"  {'user':<10} {'role':<28} organisation")
+        # Headings in the same language as the role names under them (LANGUAGE_CODE).
+        self.stdout.write(f"  {_('user'):<10} {_('role'):<28} {_('organisation')}")
         for demo in DEMO_USERS:
             user = users[demo.username]
             membership = user.memberships.select_related("organisation").first()
-            role = membership.get_role_display() if membership else "administrator"
-            where = membership.organisation.name_ru if membership else "—"
+            role = membership.get_role_display() if membership else _("administrator")
+            where = membership.organisation.name if membership else "—"
             self.stdout.write(f"  {demo.username:<10} {role!s:<28} {where}")
         self.stdout.write("")
-        self.stdout.write(f"  Password of every demo user (if created by this command): {password}")
+        self.stdout.write(
+            "  "
+            + _("Password of every demo user (if created by this command): %(p)s") % {"p": password}
+        )
