@@ -436,6 +436,16 @@ class ProgressionLink(models.Model):
         return f"{self.source_id} → {self.target_id}"
 
 
+class NkzCorrespondence(models.TextChoices):
+    """Annex §11, Table 3 column 9: how the NKZ unit group answers to the occupation group,
+    judged by the drafter row by row (the crosswalk decides column 5, not this one)."""
+
+    FULL = "full", _("full")
+    PARTIAL = "partial", _("partial")
+    BROADER = "broader", _("broader")
+    NARROWER = "narrower", _("narrower")
+
+
 class Table3Row(models.Model):
     """Annex §11, Table 3: one line of the professional qualification map (18 columns).
 
@@ -462,7 +472,10 @@ class Table3Row(models.Model):
         related_name="+",
     )
     nkz_correspondence = models.CharField(
-        _("correspondence unit group ↔ occupation group"), max_length=12, blank=True
+        _("correspondence unit group ↔ occupation group"),
+        max_length=12,
+        choices=NkzCorrespondence.choices,
+        default=NkzCorrespondence.FULL,
     )
     nkz_group = models.ForeignKey(
         "classifiers.Node",
@@ -499,6 +512,14 @@ class Table3Row(models.Model):
 
     def __str__(self) -> str:
         return f"{self.isco_id} / {self.occupation_id}"
+
+    @property
+    def isco_correspondence_label(self) -> str:
+        """Column 5 in words (the crosswalk's value), never the stored code."""
+        from classifiers.models import Correspondence
+
+        value = self.isco_correspondence or Correspondence.NONE
+        return str(Correspondence(value).label) if value in Correspondence.values else value
 
 
 # --- grounds, council decisions, review (Rules §5–§6, §8, §12–§15) ------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sbsh import views
+from sbsh import views, views_tables
 from sbsh import views_workflow as wf
 
 app_name = "sbsh"
@@ -51,6 +51,9 @@ urlpatterns = [
     path("<int:pk>/table2/<int:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
     path("<int:pk>/table2/links/", views.table2_link_add, name="table2-link"),
     path("<int:pk>/table2/links/<int:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path("<int:pk>/tables.xlsx", views_tables.tables_export, name="tables-export"),
+    path("<int:pk>/tables/import/", views_tables.tables_import, name="tables-import"),
+    path("<int:pk>/tables/import/apply/", views_tables.tables_apply, name="tables-apply"),
     path("<int:pk>/table3/", views.table3, name="table3"),
     path("<int:pk>/table3/<int:rid>/", views.table3_row, name="table3-row"),
     path("<int:pk>/table3/<int:rid>/edit/", views.table3_row_edit, name="table3-edit"),

@@ -664,6 +664,7 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
                         oked_id=data["oked"][0],
                         nqf_level=data["nqf_level"],
                         sqf_level=data["sqf_level"],
+                        nkz_correspondence=data["nkz_correspondence"],
                     ),
                 )
             except ValidationError as exc:
@@ -743,6 +744,7 @@ def table3_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
                 oked_id=data["oked"][0],
                 nqf_level=data["nqf_level"],
                 sqf_level=data["sqf_level"],
+                nkz_correspondence=data["nkz_correspondence"],
             ),
         )
     except services.EditConflict as exc:
