@@ -338,6 +338,7 @@ class Table1Row(BilingualMixin):
         POST_PRODUCTION = 4, _("Post-production cross-sectoral processes (sales)")
 
     TEXT_COLUMNS = ("stages", "role", "knowledge", "skills", "competences")
+    TEXT_FIELDS = tuple(f"{c}_{lang}" for c in TEXT_COLUMNS for lang in ("kk", "ru"))
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="table1_rows")
     section = models.PositiveSmallIntegerField(_("process section"), choices=Section.choices)

@@ -35,3 +35,24 @@ def status_label(value: str) -> str:
         return str(Version.Status(value).label)
     except ValueError:
         return value
+
+
+CLAMP_AT = 180  # characters; longer cells show three lines until opened
+
+
+@register.filter
+def clamp(value: str, lang: str = "") -> str:
+    """A table cell's text, line breaks kept; a long one clamped to a few lines and opened
+    on request (a native <details>: keyboard and screen readers need no script)."""
+    from django.utils.html import escape, format_html
+    from django.utils.safestring import mark_safe
+
+    text = value or ""
+    body = escape(text).replace("\n", "<br>")
+    if len(text) <= CLAMP_AT:
+        return mark_safe(body)  # noqa: S308 - escaped above
+    return format_html(
+        '<details class="clamp"><summary title="{}"><span>{}</span></summary></details>',
+        _("Show all / fold"),
+        mark_safe(body),  # noqa: S308 - escaped above
+    )
