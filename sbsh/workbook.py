@@ -775,7 +775,9 @@ def read_plan(version: Version, data: bytes, name: str) -> Plan:
     # -- Table 1 -------------------------------------------------------------------------------
     t1_title = titles.get("table1", "")
     t1_final: dict[int | str, tuple[int, str]] = {}  # row id or "new:line" → (section, level)
-    t1_keys: dict[tuple[Any, ...], int] = {}
+    # A duplicate is refused when the workbook makes it; two rows already alike in the
+    # version (the editor allows it) and left alone do not block the import.
+    t1_keys: dict[tuple[Any, ...], tuple[int, bool]] = {}
     touched_sections: set[int] = set()
     for line, row_id, cells in parsed["table1"]:
         before = len(reader.problems)
@@ -825,17 +827,17 @@ def read_plan(version: Version, data: bytes, name: str) -> Plan:
         if len(reader.problems) > before:
             continue
         dup_key = (cells["section"], cells["sqf_level"], cells["occupations"])
-        if dup_key in t1_keys:
+        if dup_key in t1_keys and (touched or t1_keys[dup_key][1]):
             reader.problem(
                 *where,
                 None,
                 _(
                     "The same level with the same occupations in the same section is already in row %(other)s; keep one."
                 )
-                % {"other": t1_keys[dup_key]},
+                % {"other": t1_keys[dup_key][0]},
             )
             continue
-        t1_keys[dup_key] = line
+        t1_keys.setdefault(dup_key, (line, touched))
         t1_final[row_id if row_id else f"new:{line}"] = (int(section), cells["sqf_level"])
         if not touched:
             continue
@@ -932,7 +934,7 @@ def read_plan(version: Version, data: bytes, name: str) -> Plan:
 
     # -- Table 3 -------------------------------------------------------------------------------
     t3_title = titles.get("table3", "")
-    t3_keys: dict[tuple[str, str, str], int] = {}
+    t3_keys: dict[tuple[str, str, str], tuple[int, bool]] = {}
     for line, row_id, cells in parsed["table3"]:
         before = len(reader.problems)
         where = (t3_title, line)
@@ -972,20 +974,21 @@ def read_plan(version: Version, data: bytes, name: str) -> Plan:
             reader.problem(*where, c3["sqf_level"], msg, T3_COLUMNS)
         if len(reader.problems) > before:
             continue
+        exported_fp = exported["table3"].get(row_id, (0, ""))[1] if row_id else ""
+        touched = row_id is None or fingerprint(cells, T3_FINGERPRINT) != exported_fp
         dup = (cells["isco"], cells["occupation"], cells["oked"])
-        if dup in t3_keys:
+        if dup in t3_keys and (touched or t3_keys[dup][1]):
             reader.problem(
                 *where,
                 None,
                 _(
                     "The same ISCO-08 group, occupation and OKED subclass are already in row %(other)s; keep one."
                 )
-                % {"other": t3_keys[dup]},
+                % {"other": t3_keys[dup][0]},
             )
             continue
-        t3_keys[dup] = line
-        exported_fp = exported["table3"].get(row_id, (0, ""))[1] if row_id else ""
-        if row_id is not None and fingerprint(cells, T3_FINGERPRINT) == exported_fp:
+        t3_keys.setdefault(dup, (line, touched))
+        if not touched:
             continue
         if row_id is None:
             changes.append(Change("table3", "added", line, None, _summary3(cells), values=cells))

@@ -602,3 +602,28 @@ def test_too_many_rows_are_refused(personas, filled) -> None:
 
     problems = refused(sqf.version, edit(export(sqf.version), grow), personas.drafter)
     assert f"more than {workbook.MAX_ROWS} rows" in problems[-1].message
+
+
+def test_rows_already_alike_in_the_version_do_not_block_a_round_trip(personas, filled) -> None:
+    sqf, _rows, t3 = filled
+    twin = Table3Row.objects.get(pk=t3[0].pk)
+    twin.pk = None
+    twin.order = 99
+    twin.save()  # the editor does not forbid two identical rows
+    AuditEvent.objects.all().delete()
+    data = export(sqf.version)
+    before = state(sqf.version)
+    plan = services.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="w")
+    assert plan.empty and state(sqf.version) == before
+    # …but a third one typed into the workbook is refused.
+    third = edit(
+        data,
+        lambda wb: [
+            sheet(wb, "table3")
+            .cell(5, c)
+            .__setattr__("value", sheet(wb, "table3").cell(2, c).value)
+            for c in range(2, len(workbook.T3_COLUMNS) + 1)
+        ],
+    )
+    problems = refused(sqf.version, third, personas.drafter)
+    assert problems[0].row == 5 and "row 2" in problems[0].message
