@@ -328,6 +328,10 @@ COLUMN_LABELS = {
 }
 
 
+# A Table 1 cell longer than this is shown folded (sbsh/templatetags/sqf.py).
+LONG_CELL = 180
+
+
 class Table1Row(BilingualMixin):
     """Annex §9, Table 1: one SQF level (or sub-level) in one process section."""
 
@@ -372,6 +376,10 @@ class Table1Row(BilingualMixin):
     @property
     def bilingual_cells(self) -> list[tuple[str, str]]:
         return [(getattr(self, f"{c}_kk"), getattr(self, f"{c}_ru")) for c in self.TEXT_COLUMNS]
+
+    @property
+    def has_long_text(self) -> bool:
+        return any(len(getattr(self, f) or "") > LONG_CELL for f in self.TEXT_FIELDS)
 
     @property
     def column_labels(self) -> list[tuple[str, str]]:

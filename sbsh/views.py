@@ -409,7 +409,8 @@ def table1(request: HttpRequest, pk: int) -> HttpResponse:
 
 # A table this small is shown whole; a larger one a process section at a time.
 T1_SHOWN_WHOLE = 40
-T3_PAGE = 100
+T1_PAGE = 40  # rows of one section (or of the filtered table) on a page
+T3_PAGE = 50
 # The folded checklist on a table page lists this many findings; the overview lists all.
 CHECKLIST_LIMIT = 40
 
@@ -431,9 +432,12 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         current = None
     else:
         current = min(counts) if counts else 1
+    from django.core.paginator import Paginator
+
     rows = selectors.table1_rows(version, section=current)
     shown = selectors.table1_filter(rows, query=query, level=level)
-    sections = selectors.table1_by_section(version, section=current, rows=shown)
+    page = Paginator(shown, T1_PAGE).get_page(request.GET.get("page"))
+    sections = selectors.table1_by_section(version, section=current, rows=list(page.object_list))
     if query or level:
         sections = [s for s in sections if s[2]]
     return {
@@ -444,6 +448,7 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         ],
         "total": total,
         "shown": len(shown),
+        "page": page,
         "q": query,
         "level": level,
         "levels": selectors.levels_in(
@@ -481,6 +486,8 @@ def table1_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
             "version": version,
             "row": _t1_row(version, rid),
             "can_edit": access.can_edit_version(request.user, version),
+            "t1_base": reverse("sbsh:table1", args=[version.pk]),
+            "full": request.GET.get("full") == "1",  # the whole text of every cell
         },
     )
 

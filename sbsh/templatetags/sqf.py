@@ -5,6 +5,8 @@ import re
 from django import template
 from django.utils.translation import gettext as _
 
+from sbsh.models import LONG_CELL as CLAMP_AT  # a longer cell is folded
+
 register = template.Library()
 _CLAUSE = re.compile(r"^(Rules|Annex) (§[\d.]+)$")
 
@@ -37,9 +39,6 @@ def status_label(value: str) -> str:
         return value
 
 
-CLAMP_AT = 180  # characters; longer cells show three lines until opened
-
-
 @register.filter
 def clamp(value: str, lang: str = "") -> str:
     """A table cell's text, line breaks kept; a long one clamped to a few lines and opened
@@ -56,3 +55,20 @@ def clamp(value: str, lang: str = "") -> str:
         _("Show all / fold"),
         mark_safe(body),  # noqa: S308 - escaped above
     )
+
+
+SHORT_AT = 120  # characters of a long cell sent with the table; the rest on request
+
+
+@register.simple_tag(takes_context=True)
+def cell(context: template.Context, text: str) -> str:
+    """A long Table 1 cell as its first words and "…" (the row's "more" button loads the
+    whole row), so a section of long rows stays small; the whole text once asked for."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    text = text or ""
+    if context.get("full") or len(text) <= CLAMP_AT:
+        return clamp(text)
+    cut = text[:SHORT_AT].rsplit(" ", 1)[0] or text[:SHORT_AT]
+    return mark_safe(escape(cut).replace("\n", "<br>") + "…")  # noqa: S308 - escaped

@@ -37,14 +37,23 @@ def test_a_big_table1_shows_one_process_section_at_a_time_under_200_kb(personas,
     second = Table1Row.objects.filter(version=big.version, section=2).first()
     assert f'data-testid="t1-row-{first.pk}"' in body
     assert f'data-testid="t1-row-{second.pk}"' not in body
-    assert body.count('class="t1-row') == 50
-    assert '<details class="clamp">' in body  # the long knowledge text is folded
+    assert body.count('class="t1-row') == 40  # a page of the section's 50 rows
+    assert client.get(url, {"section": 1, "page": 2}).content.decode().count('class="t1-row') == 10
+    # The long knowledge text is sent as its first words; the whole row comes on request.
+    long_text = first.knowledge_kk
+    assert long_text not in body and long_text[:60] in body
+    assert f'hx-get="{url}{first.pk}/?full=1"' in body
+    full = client.get(reverse("sbsh:table1-row", args=[big.version.pk, first.pk]), {"full": 1})
+    assert long_text.strip() in full.content.decode().replace("<br>", "\n")
+    assert '<details class="clamp">' in full.content.decode()
     assert 'data-testid="section-tab-2"' in body and 'aria-current="page"' in body
     section2 = client.get(url, {"section": 2}).content.decode()
     assert f'data-testid="t1-row-{second.pk}"' in section2
     assert f'data-testid="t1-row-{first.pk}"' not in section2
-    everything = client.get(url, {"section": "all"}).content.decode()
-    assert everything.count('class="t1-row') == 200
+    everything = client.get(url, {"section": "all", "page": 5}).content.decode()
+    assert everything.count('class="t1-row') == 40
+    last = Table1Row.objects.filter(version=big.version, section=4).order_by("order", "id").last()
+    assert f'data-testid="t1-row-{last.pk}"' in everything
 
 
 def test_a_small_table1_is_shown_whole(personas, sqf) -> None:
@@ -116,11 +125,11 @@ def test_a_big_table3_is_paged_and_filtered(personas, big) -> None:
         .order_by("order", "id")
         .values_list("pk", flat=True)
     )
-    assert f'id="t3-{ids[0]}"' in body and f'id="t3-{ids[100]}"' not in body
-    third = client.get(url, {"page": 3}).content.decode()
+    assert f'id="t3-{ids[0]}"' in body and f'id="t3-{ids[50]}"' not in body
+    third = client.get(url, {"page": 6}).content.decode()
     assert f'id="t3-{ids[299]}"' in third and f'id="t3-{ids[0]}"' not in third
     assert "<td>300</td>" in third  # numbered across the pages
-    assert client.get(url, {"q": "62011"}).content.decode().count('<tr id="t3-') == 100
+    assert client.get(url, {"q": "62011"}).content.decode().count('<tr id="t3-') == 50
     assert client.get(url, {"q": "нет такого"}).content.decode().count('<tr id="t3-') == 0
     assert client.get(url, {"level": "5"}).context["shown"] == 300
 
