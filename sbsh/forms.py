@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import params
 from sbsh import limits
-from sbsh.models import SQF_LEVEL_VALIDATOR, ProfessionalStandard, Table1Row
+from sbsh.models import SQF_LEVEL_VALIDATOR, NkzCorrespondence, ProfessionalStandard, Table1Row
 
 # Every id or revision a form takes is `[0-9]{1,18}` (config/params.py): a larger number
 # overflows SQLite's 64-bit integers.
@@ -144,6 +144,17 @@ class Table3RowForm(forms.Form):
     sqf_level = forms.CharField(
         label=_("SQF level"), max_length=4, validators=[SQF_LEVEL_VALIDATOR]
     )
+    # Annex §11 column 9; the drafter judges it per row.
+    nkz_correspondence = forms.ChoiceField(
+        label=_("Correspondence of the unit group to the occupation group"),
+        choices=NkzCorrespondence.choices,
+        initial=NkzCorrespondence.FULL,
+        required=False,
+    )
+
+    def clean_nkz_correspondence(self) -> str:
+        # Not sent (an older form or a script): the Annex's usual case, "full".
+        return self.cleaned_data.get("nkz_correspondence") or NkzCorrespondence.FULL
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

@@ -341,6 +341,10 @@ COLUMN_LABELS = {
 }
 
 
+# A Table 1 cell longer than this is shown folded (sbsh/templatetags/sqf.py).
+LONG_CELL = 180
+
+
 class Table1Row(BilingualMixin):
     """Annex §9, Table 1: one SQF level (or sub-level) in one process section."""
 
@@ -351,6 +355,7 @@ class Table1Row(BilingualMixin):
         POST_PRODUCTION = 4, _("Post-production cross-sectoral processes (sales)")
 
     TEXT_COLUMNS = ("stages", "role", "knowledge", "skills", "competences")
+    TEXT_FIELDS = tuple(f"{c}_{lang}" for c in TEXT_COLUMNS for lang in ("kk", "ru"))
 
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="table1_rows")
     section = models.PositiveSmallIntegerField(_("process section"), choices=Section.choices)
@@ -390,6 +395,10 @@ class Table1Row(BilingualMixin):
     @property
     def bilingual_cells(self) -> list[tuple[str, str]]:
         return [(getattr(self, f"{c}_kk"), getattr(self, f"{c}_ru")) for c in self.TEXT_COLUMNS]
+
+    @property
+    def has_long_text(self) -> bool:
+        return any(len(getattr(self, f) or "") > LONG_CELL for f in self.TEXT_FIELDS)
 
     @property
     def column_labels(self) -> list[tuple[str, str]]:
@@ -474,6 +483,16 @@ class ProgressionLink(models.Model):
         return localized(self, "experience_note")
 
 
+class NkzCorrespondence(models.TextChoices):
+    """Annex §11, Table 3 column 9: how the NKZ unit group answers to the occupation group,
+    judged by the drafter row by row (the crosswalk decides column 5, not this one)."""
+
+    FULL = "full", _("full")
+    PARTIAL = "partial", _("partial")
+    BROADER = "broader", _("broader")
+    NARROWER = "narrower", _("narrower")
+
+
 class Table3Row(models.Model):
     """Annex §11, Table 3: one line of the professional qualification map (18 columns).
 
@@ -500,7 +519,10 @@ class Table3Row(models.Model):
         related_name="+",
     )
     nkz_correspondence = models.CharField(
-        _("correspondence unit group ↔ occupation group"), max_length=12, blank=True
+        _("correspondence unit group ↔ occupation group"),
+        max_length=12,
+        choices=NkzCorrespondence.choices,
+        default=NkzCorrespondence.FULL,
     )
     nkz_group = models.ForeignKey(
         "classifiers.Node",
@@ -537,6 +559,14 @@ class Table3Row(models.Model):
 
     def __str__(self) -> str:
         return f"{self.isco_id} / {self.occupation_id}"
+
+    @property
+    def isco_correspondence_label(self) -> str:
+        """Column 5 in words (the crosswalk's value), never the stored code."""
+        from classifiers.models import Correspondence
+
+        value = self.isco_correspondence or Correspondence.NONE
+        return str(Correspondence(value).label) if value in Correspondence.values else value
 
 
 # --- grounds, council decisions, review (Rules §5–§6, §8, §12–§15) ------------------------------

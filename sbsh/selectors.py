@@ -127,11 +127,15 @@ def _m2m(through: type, owner: str, owner_ids: list[int]) -> dict[int, list[int]
     return links
 
 
-def table1_rows(version: Version, *, pk: int | None = None) -> list[Table1Row]:
-    """Rows (or the one row `pk`) with `occupation_list` (NodeLite, by code) attached."""
-    rows = list(
-        version.table1_rows.order_by("section", "order", "id").filter(**({"pk": pk} if pk else {}))
-    )
+def table1_rows(
+    version: Version, *, pk: int | None = None, section: int | None = None
+) -> list[Table1Row]:
+    """Rows (or the one row `pk`, or one process section's) with `occupation_list`
+    (NodeLite, by code) attached."""
+    only: dict[str, int] = {"pk": pk} if pk else {}
+    if section:
+        only["section"] = section
+    rows = list(version.table1_rows.order_by("section", "order", "id").filter(**only))
     links = _m2m(Table1Row.occupations.through, "table1row_id", [r.pk for r in rows])
     index = node_index({n for ids in links.values() for n in ids})
     for row in rows:
@@ -141,11 +145,16 @@ def table1_rows(version: Version, *, pk: int | None = None) -> list[Table1Row]:
     return rows
 
 
-def table1_by_section(version: Version) -> list[tuple[int, str, list[Table1Row]]]:
-    rows = table1_rows(version)
+def table1_by_section(
+    version: Version, *, section: int | None = None, rows: list[Table1Row] | None = None
+) -> list[tuple[int, str, list[Table1Row]]]:
+    """The process sections (or the one `section`) with their rows."""
+    if rows is None:
+        rows = table1_rows(version, section=section)
     return [
         (value, label, [r for r in rows if r.section == value])
         for value, label in Table1Row.Section.choices
+        if section is None or value == section
     ]
 
 
@@ -408,3 +417,102 @@ def preparation_checklist(version: Version) -> list[ChecklistItem]:
             "sbsh:table3",
         ),
     ]
+
+
+# --- filters of the table editors (Tables 1–3, the SQF list) -----------------------------------
+
+
+def _words(query: str) -> list[str]:
+    return [w for w in query.casefold().split() if w]
+
+
+def _level_key(level: str) -> list[int]:
+    return [int(p) for p in level.split(".") if p.isdigit()]
+
+
+def table1_filter(rows: list[Table1Row], *, query: str = "", level: str = "") -> list[Table1Row]:
+    """Rows whose code, occupation name or text (either language) holds every word of
+    `query`, at SQF level `level` (a whole level takes its sub-levels too)."""
+    words = _words(query)
+    out = []
+    for row in rows:
+        if level and row.sqf_level != level and row.sqf_level.split(".")[0] != level:
+            continue
+        if words:
+            haystack = " ".join(
+                [
+                    row.sqf_level,
+                    *(getattr(row, f) or "" for f in Table1Row.TEXT_FIELDS),
+                    *(
+                        f"{n.code} {n.title_kk} {n.title_ru} {n.title_en}"
+                        for n in row.occupation_list
+                    ),
+                ]
+            ).casefold()
+            if not all(w in haystack for w in words):
+                continue
+        out.append(row)
+    return out
+
+
+def table3_filter(rows: list[Table3Row], *, query: str = "", level: str = "") -> list[Table3Row]:
+    words = _words(query)
+    out = []
+    for row in rows:
+        if level and row.sqf_level != level and row.sqf_level.split(".")[0] != level:
+            continue
+        if words:
+            haystack = " ".join(
+                f"{n.code} {n.title_kk} {n.title_ru} {n.title_en}"
+                for n in (
+                    row.isco_n,
+                    row.nkz_unit_n,
+                    row.nkz_group_n,
+                    row.occupation_n,
+                    *row.oked_chain,
+                )
+            ).casefold()
+            if not all(w in haystack for w in words):
+                continue
+        out.append(row)
+    return out
+
+
+def levels_in(levels: list[str]) -> list[str]:
+    """The SQF levels present, in order (for the level filter)."""
+    return sorted({lv for lv in levels if lv}, key=_level_key)
+
+
+def table1_section_counts(version: Version) -> dict[int, int]:
+    from django.db.models import Count
+
+    return dict(
+        version.table1_rows.values_list("section")
+        .annotate(n=Count("id"))
+        .values_list("section", "n")
+    )
+
+
+def frameworks_filter(frameworks: list[Framework], *, query: str = "") -> list[Framework]:
+    """SQFs whose sector, state body, council or version name (kk or ru) holds every word."""
+    words = _words(query)
+    if not words:
+        return frameworks
+    out = []
+    for f in frameworks:
+        haystack = " ".join(
+            [
+                f.sector_kk,
+                f.sector_ru,
+                f.state_body.name_kk,
+                f.state_body.name_ru,
+                f.state_body.short_name,
+                f.council.name_kk,
+                f.council.name_ru,
+                f.council.short_name,
+                *(f"{v.name_kk} {v.name_ru}" for v in f.versions.all()),
+            ]
+        ).casefold()
+        if all(w in haystack for w in words):
+            out.append(f)
+    return out

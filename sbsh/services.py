@@ -19,6 +19,7 @@ from councils.models import Organisation, User
 from councils.services import audit_record
 from sbsh.models import (
     Framework,
+    NkzCorrespondence,
     Part,
     ProfessionalStandard,
     ProgressionLink,
@@ -595,6 +596,40 @@ class Table3Values:
     oked_id: int
     nqf_level: int
     sqf_level: str
+    # Annex §11 column 9: the drafter's judgement; "full" unless they say otherwise.
+    nkz_correspondence: str = NkzCorrespondence.FULL
+
+
+def table3_fields(values: Table3Values) -> dict[str, Any]:
+    """The stored columns of a Table 3 row from the codes picked: unit and occupation group
+    from the occupation's ancestors, column 5 from the crosswalk (Rules §10, Annex §11)."""
+    isco = _nodes([values.isco_id], Classifier.ISCO08, (4,), "isco")[0]
+    occupation = _nodes([values.occupation_id], Classifier.NKZ, (6,), "occupation")[0]
+    oked = _nodes([values.oked_id], Classifier.OKED, (5,), "oked")[0]
+    group = Node.objects.select_related("parent").filter(pk=occupation.parent_id, level=5).first()
+    if group is None or group.parent is None or group.parent.level != 4:
+        raise ValidationError(
+            {
+                "occupation": _(
+                    "This occupation is not under an occupation group and unit group in NKZ."
+                )
+            }
+        )
+    if values.nkz_correspondence not in NkzCorrespondence.values:
+        raise ValidationError(
+            {"nkz_correspondence": _("Choose full, partial, broader or narrower (Annex §11).")}
+        )
+    return {
+        "isco": isco,
+        "nkz_unit": group.parent,
+        "nkz_group": group,
+        "occupation": occupation,
+        "oked": oked,
+        "nqf_level": values.nqf_level,
+        "sqf_level": values.sqf_level.strip(),
+        "isco_correspondence": crosswalk_correspondence(isco, group.parent),
+        "nkz_correspondence": values.nkz_correspondence,
+    }
 
 
 @transaction.atomic
@@ -609,29 +644,8 @@ def table3_row_save(
     """Save a row of the qualification map from the codes picked; everything else is read
     from the classifiers: unit and occupation group from the occupation's ancestors, the
     correspondence from the crosswalk."""
-    isco = _nodes([values.isco_id], Classifier.ISCO08, (4,), "isco")[0]
-    occupation = _nodes([values.occupation_id], Classifier.NKZ, (6,), "occupation")[0]
-    oked = _nodes([values.oked_id], Classifier.OKED, (5,), "oked")[0]
-    group = Node.objects.select_related("parent").filter(pk=occupation.parent_id, level=5).first()
-    if group is None or group.parent is None or group.parent.level != 4:
-        raise ValidationError(
-            {
-                "occupation": _(
-                    "This occupation is not under an occupation group and unit group in NKZ."
-                )
-            }
-        )
-    fields = {
-        "isco": isco,
-        "nkz_unit": group.parent,
-        "nkz_group": group,
-        "occupation": occupation,
-        "oked": oked,
-        "nqf_level": values.nqf_level,
-        "sqf_level": values.sqf_level.strip(),
-        "isco_correspondence": crosswalk_correspondence(isco, group.parent),
-        "nkz_correspondence": "full",
-    }
+    fields = table3_fields(values)
+    isco, occupation, oked = fields["isco"], fields["occupation"], fields["oked"]
     if row is None:
         _lock_for_order(version)
         order = (version.table3_rows.aggregate(n=Max("order"))["n"] or 0) + 1
@@ -652,6 +666,7 @@ def table3_row_save(
             "oked": oked.code,
             "nqf_level": values.nqf_level,
             "sqf_level": values.sqf_level,
+            "nkz_correspondence": values.nkz_correspondence,
         }
         row = _locked(Table3Row, row.pk, revision, submitted)
         changes = {
@@ -773,3 +788,152 @@ def working_group_remove(*, actor: User, member: Any) -> None:
         {"user": member.user.username, "category": member.category},
     )
     member.delete()
+# --- Tables 1–3 from a workbook (sbsh/workbook.py) -------------------------------------------------
+
+
+@transaction.atomic
+def tables_import(
+    *, actor: User, version: Version, data: bytes, name: str, dry_run: bool = False
+) -> Any:
+    """Read a filled workbook of Tables 1–3 and, unless `dry_run`, apply it as one audited
+    change: all rows or none. Raises workbook.WorkbookRejected listing every problem
+    (sheet, Excel row, column); an unchanged workbook writes nothing."""
+    from sbsh import workbook
+
+    # One import of a version at a time; the editor's row locks guard the rest.
+    locked_version = Version.objects.select_for_update().get(pk=version.pk)
+    plan = workbook.read_plan(locked_version, data, name)
+    if dry_run or plan.empty:
+        return plan
+    nodes: dict[tuple[str, str], Node] = plan.nodes  # type: ignore[attr-defined]
+    now = timezone.now()
+
+    def conflict(table: str, row_id: int | None) -> workbook.WorkbookRejected:
+        return workbook.WorkbookRejected(
+            [
+                workbook.Problem(
+                    str(workbook.SHEET_TITLES[table]),
+                    None,
+                    None,
+                    "",
+                    _(
+                        "Row id %(id)s changed in the browser while the workbook was being applied; nothing was written. Try again."
+                    )
+                    % {"id": row_id},
+                )
+            ]
+        )
+
+    ids1 = [c.row_id for c in plan.changes if c.table == "table1" and c.row_id]
+    ids3 = [c.row_id for c in plan.changes if c.table == "table3" and c.row_id]
+    rows1 = {r.pk: r for r in Table1Row.objects.select_for_update().filter(pk__in=ids1)}
+    rows3 = {r.pk: r for r in Table3Row.objects.select_for_update().filter(pk__in=ids3)}
+    for change in plan.changes:
+        pool = rows1 if change.table == "table1" else rows3
+        if change.row_id and (
+            change.row_id not in pool or pool[change.row_id].revision != change.revision
+        ):
+            raise conflict(change.table, change.row_id)
+
+    summary: dict[str, dict[str, Any]] = {
+        t: {"added": [], "changed": {}, "removed": []} for t in ("table1", "table3")
+    }
+    fk_exclude = ["version", "updated_by", "isco", "nkz_unit", "nkz_group", "oked", "occupation"]
+
+    # Table 1 (Annex §9).
+    orders: dict[int, int] = {}
+
+    def order_in(section: int) -> int:
+        if section not in orders:
+            orders[section] = workbook.next_order(locked_version, section)
+        else:
+            orders[section] += 1
+        return orders[section]
+
+    for change in plan.of("table1", "removed"):
+        rows1[change.row_id].delete()
+        summary["table1"]["removed"].append(change.row_id)
+    for change in plan.of("table1", "changed") + plan.of("table1", "added"):
+        cells = change.values
+        occupation_ids = [
+            nodes[(Classifier.NKZ, code)].pk for code in cells["occupations"].split("; ") if code
+        ]
+        values: dict[str, Any] = {
+            "section": int(cells["section"]),
+            "sqf_level": cells["sqf_level"],
+            "nqf_level": int(cells["nqf_level"]),
+            **{name: cells[name] for name in T1_FIELDS},
+        }
+        if change.kind == "added":
+            row = Table1Row(
+                version=locked_version, order=order_in(values["section"]), updated_by=actor
+            )
+        else:
+            row = rows1[change.row_id]
+            if values["section"] != row.section:
+                row.order = order_in(values["section"])
+        changed = _apply_bilingual(row, values, actor)
+        if change.kind == "changed" and not changed:  # only the occupations differ
+            row.revision += 1
+            row.updated_at, row.updated_by = now, actor
+        row.full_clean(exclude=fk_exclude)
+        row.save()
+        row.occupations.set(occupation_ids)
+        if change.kind == "added":
+            summary["table1"]["added"].append(row.pk)
+        else:
+            summary["table1"]["changed"][str(row.pk)] = [c[0] for c in change.cells]
+
+    # Table 3 (Annex §11): groups from the occupation, column 5 from the crosswalk.
+    built: list[tuple[Any, dict[str, Any]]] = []
+    for change in plan.of("table3", "changed") + plan.of("table3", "added"):
+        cells = change.values
+        occupation = nodes[(Classifier.NKZ, cells["occupation"])]
+        built.append(
+            (
+                change,
+                {
+                    "isco_id": nodes[(Classifier.ISCO08, cells["isco"])].pk,
+                    "occupation_id": occupation.pk,
+                    "nkz_group_id": occupation.parent_id,
+                    "nkz_unit_id": occupation.parent.parent_id,
+                    "oked_id": nodes[(Classifier.OKED, cells["oked"])].pk,
+                    "nqf_level": int(cells["nqf_level"]),
+                    "sqf_level": cells["sqf_level"],
+                    "nkz_correspondence": cells["nkz_correspondence"],
+                },
+            )
+        )
+    corr = workbook.crosswalk({(f["isco_id"], f["nkz_unit_id"]) for _c, f in built})
+    for change in plan.of("table3", "removed"):
+        rows3[change.row_id].delete()
+        summary["table3"]["removed"].append(change.row_id)
+    next3 = workbook.next_order(locked_version)
+    for change, fields in built:
+        fields["isco_correspondence"] = corr[(fields["isco_id"], fields["nkz_unit_id"])]
+        if change.kind == "added":
+            row3 = Table3Row(version=locked_version, order=next3, updated_by=actor, **fields)
+            next3 += 1
+        else:
+            row3 = rows3[change.row_id]
+            for key, value in fields.items():
+                setattr(row3, key, value)
+            row3.revision += 1
+            row3.updated_at, row3.updated_by = now, actor
+        row3.full_clean(exclude=fk_exclude)
+        row3.save()
+        if change.kind == "added":
+            summary["table3"]["added"].append(row3.pk)
+        else:
+            summary["table3"]["changed"][str(row3.pk)] = [c[0] for c in change.cells]
+
+    audit_record(
+        actor=actor,
+        action="sqf.tables.import",
+        obj=locked_version,
+        organisation=locked_version.framework.state_body,
+        changes={"file": name[:200], "sha256": plan.sha256, **summary},
+        scope=version_scope(locked_version),
+    )
+    _touch(locked_version, actor)
+    return plan

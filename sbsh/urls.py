@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import views
+from sbsh import views, views_tables
 from sbsh import views_workflow as wf
 
 app_name = "sbsh"
@@ -61,6 +61,9 @@ urlpatterns = [
         views.table2_link_experience,
         name="table2-link-experience",
     ),
+    path("<id:pk>/tables.xlsx", views_tables.tables_export, name="tables-export"),
+    path("<id:pk>/tables/import/", views_tables.tables_import, name="tables-import"),
+    path("<id:pk>/tables/import/apply/", views_tables.tables_apply, name="tables-apply"),
     path("<id:pk>/table3/", views.table3, name="table3"),
     path("<id:pk>/table3/<id:rid>/", views.table3_row, name="table3-row"),
     path("<id:pk>/table3/<id:rid>/edit/", views.table3_row_edit, name="table3-edit"),

@@ -65,7 +65,18 @@ def _apply_form_errors(form: Any, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "sbsh/list.html", {"frameworks": selectors.frameworks_for(request.user)})
+    query, _level = _filters(request)
+    frameworks = list(selectors.frameworks_for(request.user))
+    shown = selectors.frameworks_filter(frameworks, query=query)
+    context = {
+        "frameworks": shown,
+        "total": len(frameworks),
+        "q": query,
+        "filter_url": reverse("sbsh:list"),
+    }
+    if request.headers.get("HX-Target") == "sqf-list":
+        return render(request, "sbsh/_list_body.html", context)
+    return render(request, "sbsh/list.html", context)
 
 
 @login_required
@@ -160,10 +171,15 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_GET
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
+    limit = request.GET.get("limit", "")
     return render(
         request,
         "sbsh/_checklist.html",
-        {"version": version, "findings": selectors.findings(version)},
+        {
+            "version": version,
+            "findings": selectors.findings(version),
+            "checklist_limit": min(int(limit), 500) if limit.isdigit() else None,
+        },
     )
 
 
@@ -375,6 +391,11 @@ def table1(request: HttpRequest, pk: int) -> HttpResponse:
                 {"version": version, "row": row, "form": _t1_form(row), "new": True},
             )
         return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
+    state = _t1_state(request, version)
+    if request.headers.get("HX-Target") == "table1-body":
+        return render(
+            request, "sbsh/_table1_body.html", _context(request, version, "table1", **state)
+        )
     return render(
         request,
         "sbsh/table1.html",
@@ -382,10 +403,61 @@ def table1(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             version,
             "table1",
-            sections=selectors.table1_by_section(version),
             findings=selectors.findings(version),
+            checklist_limit=CHECKLIST_LIMIT,
+            **state,
         ),
     )
+
+
+# A table this small is shown whole; a larger one a process section at a time.
+T1_SHOWN_WHOLE = 40
+T1_PAGE = 40  # rows of one section (or of the filtered table) on a page
+T3_PAGE = 50
+# The folded checklist on a table page lists this many findings; the overview lists all.
+CHECKLIST_LIMIT = 40
+
+
+def _filters(request: HttpRequest) -> tuple[str, str]:
+    return request.GET.get("q", "").strip()[:100], request.GET.get("level", "").strip()[:4]
+
+
+def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
+    """Which rows the Table 1 editor shows: one process section (or all of a small table),
+    narrowed by the filter (code, a word in either language, level)."""
+    query, level = _filters(request)
+    counts = selectors.table1_section_counts(version)
+    total = sum(counts.values())
+    asked = request.GET.get("section", "")
+    if asked in {"1", "2", "3", "4"}:
+        current: int | None = int(asked)
+    elif asked == "all" or total <= T1_SHOWN_WHOLE or query or level:
+        current = None
+    else:
+        current = min(counts) if counts else 1
+    from django.core.paginator import Paginator
+
+    rows = selectors.table1_rows(version, section=current)
+    shown = selectors.table1_filter(rows, query=query, level=level)
+    page = Paginator(shown, T1_PAGE).get_page(request.GET.get("page"))
+    sections = selectors.table1_by_section(version, section=current, rows=list(page.object_list))
+    if query or level:
+        sections = [s for s in sections if s[2]]
+    return {
+        "sections": sections,
+        "current_section": current,
+        "section_tabs": [
+            (value, label, counts.get(value, 0)) for value, label in Table1Row.Section.choices
+        ],
+        "total": total,
+        "shown": len(shown),
+        "page": page,
+        "q": query,
+        "level": level,
+        "levels": selectors.levels_in(
+            list(version.table1_rows.values_list("sqf_level", flat=True).distinct())
+        ),
+    }
 
 
 def _t1_form(row: Table1Row, data: Any = None) -> forms.Table1RowForm:
@@ -417,6 +489,8 @@ def table1_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
             "version": version,
             "row": _t1_row(version, rid),
             "can_edit": access.can_edit_version(request.user, version),
+            "t1_base": reverse("sbsh:table1", args=[version.pk]),
+            "full": request.GET.get("full") == "1",  # the whole text of every cell
         },
     )
 
@@ -527,9 +601,14 @@ def table1_row_move(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         return render(
             request,
             "sbsh/_table1_sections.html",
-            _context(request, version, "table1", sections=selectors.table1_by_section(version)),
+            _context(
+                request,
+                version,
+                "table1",
+                sections=selectors.table1_by_section(version, section=row.section),
+            ),
         )
-    return redirect("sbsh:table1", version.pk)
+    return redirect(f"{reverse('sbsh:table1', args=[version.pk])}?section={row.section}")
 
 
 @login_required
@@ -695,6 +774,7 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
                         oked_id=data["oked"][0],
                         nqf_level=data["nqf_level"],
                         sqf_level=data["sqf_level"],
+                        nkz_correspondence=data["nkz_correspondence"],
                     ),
                 )
             except ValidationError as exc:
@@ -704,13 +784,36 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("sbsh:table3", version.pk)
         else:
             status = 422
-    rows = selectors.table3_rows(version)
+    state = _t3_state(request, version)
+    if request.method == "GET" and request.headers.get("HX-Target") == "table3-body":
+        return render(
+            request, "sbsh/_table3_body.html", _context(request, version, "table3", **state)
+        )
     return render(
         request,
         "sbsh/table3.html",
-        _context(request, version, "table3", rows=rows, form=form),
+        _context(request, version, "table3", form=form, **state),
         status=status,
     )
+
+
+def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
+    """A page of Table 3 rows, narrowed by the filter (code, a word in any language, level)."""
+    from django.core.paginator import Paginator
+
+    query, level = _filters(request)
+    rows = selectors.table3_rows(version)
+    shown = selectors.table3_filter(rows, query=query, level=level)
+    page = Paginator(shown, T3_PAGE).get_page(request.GET.get("page"))
+    return {
+        "rows": page.object_list,
+        "page": page,
+        "total": len(rows),
+        "shown": len(shown),
+        "q": query,
+        "level": level,
+        "levels": selectors.levels_in([r.sqf_level for r in rows]),
+    }
 
 
 def _t3_row(version: Version, rid: int) -> Table3Row:
@@ -774,6 +877,7 @@ def table3_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
                 oked_id=data["oked"][0],
                 nqf_level=data["nqf_level"],
                 sqf_level=data["sqf_level"],
+                nkz_correspondence=data["nkz_correspondence"],
             ),
         )
     except services.EditConflict as exc:

@@ -43,7 +43,7 @@ def test_an_outsider_gets_403_everywhere_and_the_list_is_empty(personas, sqf) ->
     client = personas.client_for(personas.outsider)
     for name in PAGES:
         assert client.get(reverse(f"sbsh:{name}", args=[sqf.version.pk])).status_code == 403, name
-    assert client.get(reverse("sbsh:list")).context["frameworks"].count() == 0
+    assert len(client.get(reverse("sbsh:list")).context["frameworks"]) == 0
     assert client.get(reverse("sbsh:overview", args=[999999])).status_code == 404
 
 
@@ -406,3 +406,40 @@ def test_a_table3_row_is_edited_in_place_and_a_stale_edit_is_refused(personas, s
         reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk]), payload
     )
     assert outsider.status_code == 403
+
+
+def test_table3_column_9_is_chosen_per_row_and_shown_in_words(personas, sqf) -> None:
+    """Annex §11 column 9: the drafter chooses the correspondence; "full" unless changed."""
+    n = sqf.nodes
+    client = personas.client_for(personas.drafter)
+    client.cookies["sqf_language"] = "ru"
+    url = reverse("sbsh:table3", args=[sqf.version.pk])
+    form = client.get(url).content.decode()
+    assert '<option value="full" selected>полное</option>' in form
+    base = {
+        "isco": n["isco08:2512"].pk,
+        "occupation": n["nkz:2512-1-001"].pk,
+        "oked": n["oked:62011"].pk,
+        "nqf_level": 5,
+        "sqf_level": "5",
+    }
+    assert client.post(url, {**base, "nkz_correspondence": "narrower"}).status_code == 302
+    row = Table3Row.objects.get()
+    assert row.nkz_correspondence == "narrower"
+    page = client.get(url).content.decode()
+    assert "более узкое" in page and ">narrower<" not in page and ">unverified<" not in page
+    edit = reverse("sbsh:table3-edit", args=[sqf.version.pk, row.pk])
+    saved = client.post(
+        edit,
+        {**base, "revision": row.revision, "nkz_correspondence": "broader"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200 and "более широкое" in saved.content.decode()
+    row.refresh_from_db()
+    assert row.nkz_correspondence == "broader" and row.revision == 2
+    event = AuditEvent.objects.filter(action="sqf.table3.save").get()
+    assert event.changes["nkz_correspondence"] == ["narrower", "broader"]
+    bad = client.post(edit, {**base, "revision": row.revision, "nkz_correspondence": "none"})
+    assert bad.status_code == 422
+    row.refresh_from_db()
+    assert row.nkz_correspondence == "broader"
