@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from sbsh import views_case
 from sbsh import views_registry as views
 
 app_name = "registry"
@@ -11,8 +12,10 @@ urlpatterns = [
     path("", views.registry_list, name="list"),
     path("feed.atom", views.RegistryAtomFeed(), name="feed-atom"),
     path("feed.json", views.registry_feed_json, name="feed-json"),
+    path("case.zip", views_case.registry_case_bulk, name="case-bulk"),
     path("<int:framework>/", views.registry_sqf, name="sqf"),
     path("<int:framework>/v<int:number>/", views.registry_sqf, name="version"),
+    path("<int:framework>/v<int:number>/case.json", views_case.registry_case, name="case"),
     path(
         "<int:framework>/v<int:number>/<str:lang>.<str:fmt>",
         views.registry_download,
