@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:framework>/", views.registry_sqf, name="sqf"),
     path("<int:framework>/v<int:number>/", views.registry_sqf, name="version"),
     path("<int:framework>/v<int:number>/case.json", views_case.registry_case, name="case"),
+    path("<int:framework>/v<int:number>/careers.svg", views.registry_careers_svg, name="careers"),
     path(
         "<int:framework>/v<int:number>/<str:lang>.<str:fmt>",
         views.registry_download,

@@ -125,6 +125,24 @@ def registry_sqf(request: HttpRequest, framework: int, number: int | None = None
     )
 
 
+@require_GET
+def registry_careers_svg(request: HttpRequest, framework: int, number: int) -> HttpResponse:
+    """Table 2's career paths as an SVG file (Annex §10), in the language asked for."""
+    from sbsh import careers
+
+    publication = _publication(framework, number)
+    lang = _content_language(request)
+    occupations, moves = careers.from_content(publication.content, lang)
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + careers.career_svg(occupations, moves, lang),
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="sqf-{framework}-v{number}-careers-{lang}.svg"'
+    )
+    return response
+
+
 def _ready_document(publication: Publication, lang: str, fmt: str) -> Rendering | None:
     """The document handed over for this version (Rules §14), or else one rendered since
     from the same frozen content."""
