@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from sbsh import api
+from sbsh import api, api_insight
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -22,6 +22,11 @@ comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,
+    path(
+        "registry/occupations/<str:code>/",
+        api_insight.OccupationAppearancesView.as_view(),
+        name="registry-occupation",
+    ),
     path("versions/<int:version_pk>/parts/", parts, name="version-parts"),
     path("versions/<int:version_pk>/parts/<str:key>/", part, name="version-part"),
     path("versions/<int:version_pk>/table1/", table1, name="version-table1"),

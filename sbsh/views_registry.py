@@ -303,3 +303,32 @@ def registry_feed_json(request: HttpRequest) -> JsonResponse:
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+# --- where an occupation appears --------------------------------------------------------------
+
+
+@require_GET
+def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
+    from django.shortcuts import redirect
+
+    from sbsh import insight
+
+    if not code:
+        asked = request.GET.get("code", "").strip()[:20]
+        if asked:
+            return redirect("registry:occupation", asked)
+        return render(request, "registry/occupation.html", {"found": None, "asked": ""})
+    found = insight.occupation_appearances(code)
+    if found is None:
+        response = render(
+            request, "registry/occupation.html", {"found": None, "asked": code}, status=404
+        )
+        return response
+    lang = _content_language(request)
+    return render(
+        request,
+        "registry/occupation.html",
+        {"found": found, "asked": code, "lang": lang, "title": found["name"][lang]},
+    )
