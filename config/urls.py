@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
+from sbsh import views_coverage
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("classifiers/", include("classifiers.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("registry/", include("sbsh.registry_urls")),
+    path("coverage/gaps/", views_coverage.coverage_gaps, name="coverage-gaps"),
     path("sqf/", include("sbsh.urls")),
     path("sqf/", include("exports.urls")),
     path("api/classifiers/", include("classifiers.api_urls")),

@@ -90,3 +90,86 @@ class OccupationAppearancesView(APIView):
                 ],
             }
         )
+
+
+@extend_schema(
+    tags=["registry (public)"],
+    responses=inline_serializer(
+        "Coverage",
+        {
+            "publications": serializers.IntegerField(),
+            "oked": inline_serializer(
+                "OkedCoverage",
+                {
+                    "code": serializers.CharField(),
+                    "level": serializers.IntegerField(),
+                    "title": serializers.CharField(),
+                    "sqfs": serializers.ListField(child=serializers.DictField()),
+                },
+                many=True,
+            ),
+            "nkz": inline_serializer(
+                "NkzCoverage",
+                {
+                    "code": serializers.CharField(),
+                    "level": serializers.IntegerField(),
+                    "title": serializers.CharField(),
+                    "unit_groups": serializers.IntegerField(),
+                    "unit_groups_covered": serializers.IntegerField(),
+                    "occupations": serializers.IntegerField(),
+                    "occupations_covered": serializers.IntegerField(),
+                },
+                many=True,
+            ),
+        },
+    ),
+)
+class CoverageView(APIView):
+    """Per OKED section and division the current published SQFs covering it and their state
+    bodies; per NKZ major and sub-major group the unit groups and occupations covered
+    (Rules §5.2). Titles in the language of Accept-Language."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    def get(self, request: Request) -> Response:
+        from sbsh import coverage
+
+        summary = coverage.coverage_summary()
+        return Response(
+            {
+                "publications": summary["publications"],
+                "oked": [
+                    {
+                        "code": r.code,
+                        "level": r.level,
+                        "title": r.title,
+                        "sqfs": [
+                            {
+                                "framework": p.framework_id,
+                                "number": p.number,
+                                "name": {"kk": p.name_kk, "ru": p.name_ru},
+                                "state_body": {
+                                    "kk": p.state_body.name_kk,
+                                    "ru": p.state_body.name_ru,
+                                },
+                            }
+                            for p in r.publications
+                        ],
+                    }
+                    for r in summary["oked"]
+                ],
+                "nkz": [
+                    {
+                        "code": r.code,
+                        "level": r.level,
+                        "title": r.title,
+                        "unit_groups": r.units,
+                        "unit_groups_covered": r.units_covered,
+                        "occupations": r.occupations,
+                        "occupations_covered": r.occupations_covered,
+                    }
+                    for r in summary["nkz"]
+                ],
+            }
+        )

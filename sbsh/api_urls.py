@@ -22,6 +22,7 @@ comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,
+    path("registry/coverage/", api_insight.CoverageView.as_view(), name="registry-coverage"),
     path(
         "registry/occupations/<str:code>/",
         api_insight.OccupationAppearancesView.as_view(),

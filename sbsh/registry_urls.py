@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sbsh import views_case
+from sbsh import views_case, views_coverage
 from sbsh import views_registry as views
 
 app_name = "registry"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("feed.atom", views.RegistryAtomFeed(), name="feed-atom"),
     path("feed.json", views.registry_feed_json, name="feed-json"),
     path("case.zip", views_case.registry_case_bulk, name="case-bulk"),
+    path("coverage/", views_coverage.registry_coverage, name="coverage"),
     path("occupations/", views.registry_occupation, name="occupation-search"),
     path("occupations/<str:code>/", views.registry_occupation, name="occupation"),
     path("<int:framework>/", views.registry_sqf, name="sqf"),
