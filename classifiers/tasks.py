@@ -69,9 +69,15 @@ def import_job_run(job_id: int) -> str:
             ],
         )
         raise
+    summary = report.as_dict()
+    if report.edition is not None:
+        # Rules §15.2: which SQF versions cite a code this edition removes or renames.
+        from sbsh.impact import edition_impact_run
+
+        summary["impact"] = edition_impact_run(report.edition)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
-        report=report.as_dict(),
+        report=summary,
         edition=report.edition,
         finished_at=timezone.now(),
         progress=100,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sbsh import views
+from sbsh import views, views_impact
 from sbsh import views_workflow as wf
 
 app_name = "sbsh"
@@ -47,6 +47,8 @@ urlpatterns = [
     path("<int:pk>/table1/<int:rid>/delete/", views.table1_row_delete, name="table1-delete"),
     path("<int:pk>/table1/<int:rid>/move/", views.table1_row_move, name="table1-move"),
     path("<int:pk>/table1/<int:rid>/confirm/", views.table1_row_confirm, name="table1-confirm"),
+    path("<int:pk>/editions/", views_impact.version_editions, name="editions"),
+    path("<int:pk>/editions/move/", views_impact.version_editions_move, name="editions-move"),
     path("<int:pk>/table2/", views.table2, name="table2"),
     path("<int:pk>/table2/<int:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
     path("<int:pk>/table2/links/", views.table2_link_add, name="table2-link"),
