@@ -23,11 +23,8 @@ pytestmark = pytest.mark.django_db
 REMOVED, RENAMED = "2151-2-006", "3121-2-001"
 
 
-@pytest.fixture
-def loaded(personas, tmp_path) -> tuple[str, Version, Version]:
-    seed_classifiers()
-    seed_demo_sqf()
-    seed_demo_history()  # v1 published, v2 (its update) in preparation, a copy of v1
+def edited_nkz() -> bytes:
+    """The shipped NKZ without 2151-2-006 and with 3121-2-001 renamed."""
     lines = (DATA / "nkz_2017" / "nkz_2017_current.csv").read_text("utf-8").splitlines()
     edited = []
     for line in lines:
@@ -36,8 +33,20 @@ def loaded(personas, tmp_path) -> tuple[str, Version, Version]:
         if line.startswith(f"{RENAMED},"):
             line = line.replace("ТЕХНИК ПОДСТАНЦИИ", "ТЕХНИК ЭЛЕКТРИЧЕСКОЙ ПОДСТАНЦИИ")
         edited.append(line)
+    return ("\n".join(edited) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def demo(personas) -> None:
+    seed_classifiers()
+    seed_demo_sqf()
+    seed_demo_history()  # v1 published, v2 (its update) in preparation, a copy of v1
+
+
+@pytest.fixture
+def loaded(demo, tmp_path) -> tuple[str, Version, Version]:
     path: Path = tmp_path / "nkz_2027.csv"
-    path.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    path.write_bytes(edited_nkz())
     out = io.StringIO()
     call_command("load_classifier", "nkz", str(path), "--edition", "НКЗ 2027", stdout=out)
     v1 = Version.objects.get(framework__sector_ru="Электроэнергетика", number=1)
@@ -128,3 +137,27 @@ def test_the_assistant_carries_unchanged_codes_and_lists_the_rest(loaded, person
     event = AuditEvent.objects.filter(action="sqf.version.edition_move").get()
     assert event.changes["carried"] == len(before["same"]) and event.changes["left"] == 7
     assert Node.objects.filter(edition=new, code=REMOVED).count() == 0
+
+
+def test_the_admin_import_page_shows_the_impact(
+    demo, personas, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from classifiers.models import ImportJob
+
+    client = personas.client_for(personas.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/classifiers/importjob/add/",
+            {
+                "classifier": "nkz",
+                "file": SimpleUploadedFile("nkz_2027.csv", edited_nkz()),
+                "edition_name": "НКЗ 2027",
+            },
+        )
+    job = ImportJob.objects.get()
+    assert job.status == "done", job.errors
+    assert [item["number"] for item in job.report["impact"]] == [1, 2]
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="impact"' in page and REMOVED in page and RENAMED in page
