@@ -84,11 +84,22 @@ class _Builder:
         return {"title": title[:200], "identifier": node["identifier"], "uri": node["uri"]}
 
     def item(
-        self, key: tuple[Any, ...], statement: str, *, lang: str, item_type: str, **extra: Any
+        self,
+        key: tuple[Any, ...],
+        statement: str,
+        *,
+        lang: str,
+        item_type: str,
+        position: str = "",
+        **extra: Any,
     ) -> dict[str, Any]:
         if key in self.by_key:
             return self.by_key[key]
+        # The identifier depends on what the item says, not on where it is listed: a level
+        # added above it leaves it unchanged.
         identifier = stable_uuid(self.framework_id, *key, _digest(statement, extra))
+        if position:
+            extra = {**extra, "listEnumeration": position}
         found = {
             "identifier": identifier,
             "uri": f"{self.document['uri']}#{identifier}",
@@ -265,7 +276,7 @@ def cf_package(
                 lang=lang,
                 item_type="SQF level",
                 humanCodingScheme=level,
-                listEnumeration=str(i + 1),
+                position=str(i + 1),
                 educationLevel=[f"NQF {nqf_of.get(level, level.split('.')[0])}"],
             )
             b.associate("isChildOf", item, doc_node, sequence=i + 1)

@@ -146,6 +146,23 @@ def test_unchanged_items_keep_their_identifiers_when_published_again(demo) -> No
     assert [before[i]["fullStatement"] for i in gone] == [_ru_knowledge(content)]
     assert [after[i]["fullStatement"] for i in new] == ["Новые знания о ВИЭ"]
     assert first["CFDocument"]["identifier"] != second["CFDocument"]["identifier"]
+    # A new level listed before the others changes no other identifier.
+    grown = copy.deepcopy(content)
+    extra_row = copy.deepcopy(content["table1"][0])
+    extra_row.update(sqf_level="1", nqf_level=1)
+    grown["table1"].insert(0, extra_row)
+    third = cf_package(
+        grown,
+        framework_id=demo.framework_id,
+        number=3,
+        published_at=later,
+        superseded_at=None,
+        base_url="https://sqf.example.kz",
+    )
+    assert_valid(third)
+    before_levels = {i["identifier"] for i in first["CFItems"] if i["CFItemType"] == "SQF level"}
+    after_levels = {i["identifier"] for i in third["CFItems"] if i["CFItemType"] == "SQF level"}
+    assert before_levels < after_levels and len(after_levels - before_levels) == 2  # kk, ru
 
 
 def _ru_knowledge(content: dict[str, Any]) -> str:
