@@ -82,12 +82,13 @@ def _current_terms(
     return publications, by_term
 
 
-def oked_coverage() -> list[OkedRow]:
-    """Each OKED section followed by its divisions, with the current SQFs covering each."""
+def oked_coverage(state_body_id: int | None = None) -> list[OkedRow]:
+    """Each OKED section followed by its divisions, with the current SQFs covering each
+    (of one state body, with `state_body_id`)."""
     edition = current_edition(Classifier.OKED)
     if edition is None:
         return []
-    publications, by_term = _current_terms()
+    publications, by_term = _current_terms(state_body_id)
     by_id = {p.pk: p for p in publications}
     rows = []
     nodes = Node.objects.filter(edition=edition, level__in=[1, 2]).select_related("parent")
@@ -155,18 +156,40 @@ def coverage_summary() -> dict[str, Any]:
     }
 
 
+def scoped_divisions(state_body_id: int) -> set[str]:
+    """The OKED divisions the state body's SQFs are scoped to: the sectors it leads."""
+    scoped = Node.objects.filter(
+        pk__in=Framework.oked_scope.through.objects.filter(
+            framework__state_body_id=state_body_id
+        ).values("node_id")
+    ).values_list("code", flat=True)
+    return {code[:2] for code in scoped if code[:2].isdigit()}
+
+
+def own_coverage(state_body_id: int) -> list[OkedRow]:
+    """The national view narrowed to the state body: its divisions (with their sections)
+    and the SQFs of its own covering them."""
+    divisions = scoped_divisions(state_body_id)
+    rows = oked_coverage(state_body_id)
+    keep: list[OkedRow] = []
+    section: OkedRow | None = None
+    for r in rows:
+        if r.level == 1:
+            section = r
+        elif r.code in divisions:
+            if section is not None and all(k is not section for k in keep):
+                keep.append(section)
+            keep.append(r)
+    return keep
+
+
 def uncovered_classes(state_body_id: int) -> list[Node]:
     """Rules §5.2 pre-fill: the OKED classes in the divisions the state body's SQFs are
     scoped to (the sectors it leads) that none of its current published SQFs covers."""
     edition = current_edition(Classifier.OKED)
     if edition is None:
         return []
-    scoped = Node.objects.filter(
-        pk__in=Framework.oked_scope.through.objects.filter(
-            framework__state_body_id=state_body_id
-        ).values("node_id")
-    ).values_list("code", flat=True)
-    divisions = {code[:2] for code in scoped if code[:2].isdigit()}
+    divisions = scoped_divisions(state_body_id)
     _publications, by_term = _current_terms(state_body_id)
     covered = {k.split(":", 1)[1] for k in by_term if k.startswith("oked:")}
     classes = Node.objects.filter(edition=edition, level=CLASS_LEVEL).order_by("code")

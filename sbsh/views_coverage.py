@@ -84,6 +84,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
             "body": body,
             "councils": councils,
             "uncovered": uncovered,
+            "own": coverage.own_coverage(body.pk),
             "ticked": ticked,
             "year": year,
             "errors": errors,

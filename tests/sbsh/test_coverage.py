@@ -148,6 +148,9 @@ def test_the_state_body_pre_fills_its_gap_analysis(two, personas) -> None:
     page = client.get("/coverage/gaps/")
     assert page.status_code == 200
     assert all(f'value="{c}"' in page.content.decode() for c in uncovered)
+    own = [(r.code, r.count) for r in coverage.own_coverage(personas.energy.pk)]
+    assert own == [("D", 2), ("35", 2)]  # both SQFs of the ministry cover division 35
+    assert 'data-testid="own-coverage"' in page.content.decode()
     before = Ground.objects.count()
     # The ministry removes one, keeps the rest.
     kept = uncovered[1:]
