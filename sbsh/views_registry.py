@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
@@ -311,8 +311,6 @@ def registry_feed_json(request: HttpRequest) -> JsonResponse:
 @require_GET
 def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
     """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
-    from django.shortcuts import redirect
-
     from sbsh import insight
 
     if not code:
@@ -322,10 +320,9 @@ def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
         return render(request, "registry/occupation.html", {"found": None, "asked": ""})
     found = insight.occupation_appearances(code)
     if found is None:
-        response = render(
+        return render(
             request, "registry/occupation.html", {"found": None, "asked": code}, status=404
         )
-        return response
     lang = _content_language(request)
     return render(
         request,
