@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
@@ -9,6 +11,8 @@ from django.utils import timezone
 from classifiers.importers import ImportRejected
 from classifiers.models import ImportJob
 from classifiers.services import classifier_import
+
+logger = logging.getLogger(__name__)
 
 
 def progress_key(job_id: int) -> str:
@@ -69,9 +73,20 @@ def import_job_run(job_id: int) -> str:
             ],
         )
         raise
+    summary = report.as_dict()
+    if report.edition is not None:
+        # Rules §15.2: which SQF versions cite a code this edition removes or renames.
+        from sbsh.impact import edition_impact_run
+
+        try:
+            summary["impact"] = edition_impact_run(report.edition)
+        except Exception:
+            # The edition is loaded (committed); a failed report must not hide that.
+            logger.exception("impact report of edition %s failed", report.edition.pk)
+            summary["impact_error"] = True
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
-        report=report.as_dict(),
+        report=summary,
         edition=report.edition,
         finished_at=timezone.now(),
         progress=100,

@@ -6,7 +6,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import api
+from sbsh import api, api_insight
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -23,6 +23,12 @@ comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,
+    path("registry/coverage/", api_insight.CoverageView.as_view(), name="registry-coverage"),
+    path(
+        "registry/occupations/<str:code>/",
+        api_insight.OccupationAppearancesView.as_view(),
+        name="registry-occupation",
+    ),
     path("versions/<id:version_pk>/parts/", parts, name="version-parts"),
     path("versions/<id:version_pk>/parts/<str:key>/", part, name="version-part"),
     path("versions/<id:version_pk>/table1/", table1, name="version-table1"),

@@ -1,190 +1,246 @@
-"""The clause-by-clause coverage page (docs/rules-coverage.md), generated from the
-`Rules §N` and `Annex §N` citations in the code and the tests, with the documented
-interpretations and the local policies (sbsh/policy.py). `python manage.py
-rules_coverage` writes it; a test keeps the committed page current.
+"""National coverage of the economy and the occupations by published SQFs (Rules §5.2:
+state bodies analyse which of their sectors have no SQF or are not fully covered).
+
+Reads only the public registry: the OKED and NKZ terms of the current publications
+(each cited code with the codes above it, frozen at publication) against the current
+editions of OKED and NKZ. A few queries whatever the number of SQFs.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from pathlib import Path
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "docs" / "rules-coverage.md"
-CODE_DIRS = ["config", "councils", "classifiers", "deadlines", "sbsh", "exports", "templates"]
-TEST_DIRS = ["tests"]
-SUFFIXES = {".py", ".html", ".txt"}
-# The generator and its test name every clause; they implement none.
-SELF = {
-    "sbsh/coverage.py",
-    "sbsh/management/commands/rules_coverage.py",
-    "tests/sbsh/test_rules_coverage.py",
-}
+from classifiers.models import Classifier, Node
+from classifiers.services import current_edition
+from councils.models import localized
+from sbsh.models import Framework, Publication, PublicationTerm
 
-# The clauses of Order No. 384 (chapters 1–3) and of its Annex, with what each is about.
-CLAUSES: list[tuple[str, str]] = [
-    ("Rules §1", "scope: the order of developing and (or) updating SQFs"),
-    ("Rules §2", "terms and definitions (glossary)"),
-    ("Rules §3", "purposes of an SQF"),
-    ("Rules §4", "the state body develops the SQF to the Annex's structure"),
-    ("Rules §5", "grounds: council members' proposals, the state body's analysis"),
-    ("Rules §6", "grounds to the council every year by the end of Q1"),
-    ("Rules §7", "the working group the state body may draw in"),
-    ("Rules §8", "preparatory work within 60 working days; its six results; the NQF"),
-    ("Rules §9", "descriptors per level; sub-levels allowed"),
-    ("Rules §10", "the professional qualification map (Table 3)"),
-    ("Rules §11", "drafting and submission within 20 working days"),
-    ("Rules §12", "council approves or sends recommendations within 5 working days"),
-    ("Rules §13", "revision in 5 working days; re-review in 2"),
-    ("Rules §14", "hand-over in Kazakh and Russian within 3 working days"),
-    ("Rules §15", "grounds for an update"),
-    ("Rules §16", "an update follows §7–§14"),
-    ("Annex §1", "name and date of approval"),
-    ("Annex §2", "passport"),
-    ("Annex §3", "general provisions"),
-    ("Annex §4", "current state of the sector, five process sections"),
-    ("Annex §5", "sector analysis"),
-    ("Annex §6", "main groups of positions and occupations"),
-    ("Annex §7", "list of professional standards"),
-    ("Annex §8", "conclusions and proposals"),
-    ("Annex §9", "Table 1 — qualification levels"),
-    ("Annex §10", "Table 2 — functional map"),
-    ("Annex §11", "Table 3 — professional qualification map"),
-    ("Annex §12", "formatting"),
-]
-
-# Readings of the text that the code makes where the words allow more than one.
-INTERPRETATIONS: list[tuple[str, str, str]] = [
-    (
-        "Rules §8",
-        "“күннен кейін”: a period of N working days after the day of an event ends with "
-        "the N-th working day after it; the day itself is never counted (also §11, §12, §14).",
-        "deadlines/rules.py (Clock.count_event_day), deadlines/calendar.py",
-    ),
-    (
-        "Rules §13",
-        "“келіп түскен күнінен бастап” (re-review) is counted like the others; "
-        "`count_event_day=True` on that one clock reads it inclusively.",
-        "deadlines/rules.py",
-    ),
-    (
-        "Rules §13",
-        "The revision's five days run from the day the recommendations are sent "
-        "(recorded), not from the council's meeting (§12 “жібереді”).",
-        "sbsh/decisions.py:decision_on_draft",
-    ),
-    (
-        "Rules §6",
-        "31 March of the year after the analysis, moved to the next working day; the daily "
-        "check opens each state body's clock for the year just ended.",
-        "deadlines/calendar.py:grounds_deadline, sbsh/decisions.py:grounds_year_clocks_open",
-    ),
-    (
-        "Rules §14",
-        "A hand-over returned for a technical reason keeps its §14 clock (met, marked "
-        "returned); the re-send runs on its own clock of three working days from the return.",
-        "deadlines/rules.py (Stage.HANDOVER_RESEND), sbsh/workflow.py",
-    ),
-    (
-        "Rules §16",
-        "An update needs a §15 ground, not a §5 ground (§16 applies §7–§14 only).",
-        "sbsh/decisions.py:decision_on_grounds",
-    ),
-    (
-        "Rules §5",
-        "§5.1 proposals are the council members'; a secretary records one only on a named "
-        "member's behalf.",
-        "sbsh/decisions.py:ground_create",
-    ),
-]
-
-_CITATION = re.compile(r"\b(Rules|Annex) §(\d+)(?:\.\d+)?(?:\s*[–-]\s*§?(\d+)(?:\.\d+)?)?")
+CLASS_LEVEL = 4  # OKED class (e.g. 35.11): the grain of the §5.2 pre-fill
 
 
-def citations(text: str) -> list[str]:
-    """The clauses cited in `text`: "Rules §12.3" → Rules §12; "Rules §5–§6" → §5, §6."""
-    found = []
-    for kind, first, last in _CITATION.findall(text):
-        start = int(first)
-        end = int(last) if last and int(last) >= start and int(last) - start < 20 else start
-        found.extend(f"{kind} §{n}" for n in range(start, end + 1))
-    return found
+@dataclass
+class OkedRow:
+    code: str
+    title: str
+    level: int
+    publications: list[Publication] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.publications)
+
+    @property
+    def heat(self) -> int:
+        return min(self.count, 3)
+
+    @property
+    def state_bodies(self) -> list[str]:
+        return sorted({p.state_body.name for p in self.publications})
 
 
-def _scan(dirs: list[str]) -> dict[str, Counter[str]]:
-    """clause → Counter of the files citing it (paths relative to the project)."""
-    result: dict[str, Counter[str]] = {}
-    for directory in dirs:
-        for path in sorted((ROOT / directory).rglob("*")):
-            if path.suffix not in SUFFIXES or "migrations" in path.parts or not path.is_file():
+@dataclass
+class NkzRow:
+    code: str
+    title: str
+    level: int
+    units: int = 0
+    units_covered: int = 0
+    occupations: int = 0
+    occupations_covered: int = 0
+
+    @property
+    def share(self) -> int:
+        """Per cent of the unit groups covered."""
+        return round(100 * self.units_covered / self.units) if self.units else 0
+
+    @property
+    def heat(self) -> int:
+        if not self.units_covered:
+            return 0
+        return 1 if self.share < 10 else 2 if self.share < 30 else 3
+
+
+def _current_terms(
+    state_body_id: int | None = None,
+) -> tuple[list[Publication], dict[str, set[int]]]:
+    publications = list(
+        Publication.objects.filter(superseded_at__isnull=True)
+        .select_related("state_body")
+        .defer("content", "search_text", "search_vector")
+        .order_by("name_ru")
+    )
+    if state_body_id is not None:
+        publications = [p for p in publications if p.state_body_id == state_body_id]
+    ids = {p.pk for p in publications}
+    by_term: dict[str, set[int]] = defaultdict(set)
+    for pid, kind, value in PublicationTerm.objects.filter(
+        publication_id__in=ids, kind__in=[PublicationTerm.Kind.OKED, PublicationTerm.Kind.NKZ]
+    ).values_list("publication_id", "kind", "value"):
+        by_term[f"{kind}:{value}"].add(pid)
+    return publications, by_term
+
+
+def oked_coverage(state_body_id: int | None = None) -> list[OkedRow]:
+    """Each OKED section followed by its divisions, with the current SQFs covering each
+    (of one state body, with `state_body_id`)."""
+    edition = current_edition(Classifier.OKED)
+    if edition is None:
+        return []
+    publications, by_term = _current_terms(state_body_id)
+    by_id = {p.pk: p for p in publications}
+    rows = []
+    nodes = Node.objects.filter(edition=edition, level__in=[1, 2]).select_related("parent")
+    children: dict[str, list[Node]] = defaultdict(list)
+    sections = []
+    for n in nodes.order_by("code"):
+        if n.level == 1:
+            sections.append(n)
+        elif n.parent_id:
+            children[n.parent.code].append(n)
+    for s in sections:
+        for n in [s, *children[s.code]]:
+            found = sorted(
+                (by_id[i] for i in by_term.get(f"oked:{n.code}", ())), key=lambda p: p.name_ru
+            )
+            rows.append(OkedRow(code=n.code, title=n.title, level=n.level, publications=found))
+    return rows
+
+
+def nkz_coverage() -> list[NkzRow]:
+    """Each NKZ major group followed by its sub-major groups, with how many unit groups and
+    occupations the current SQFs cover (NKZ codes nest by prefix: 2 → 21 → 2151 → 2151-2-006)."""
+    edition = current_edition(Classifier.NKZ)
+    if edition is None:
+        return []
+    _publications, by_term = _current_terms()
+    covered = {k.split(":", 1)[1] for k in by_term if k.startswith("nkz:")}
+    groups = {
+        code: NkzRow(code=code, title=localized_title(t_kk, t_ru, t_en), level=level)
+        for code, level, t_kk, t_ru, t_en in Node.objects.filter(
+            edition=edition, level__in=[1, 2]
+        ).values_list("code", "level", "title_kk", "title_ru", "title_en")
+    }
+    for code, level in Node.objects.filter(edition=edition, level__in=[4, 6]).values_list(
+        "code", "level"
+    ):
+        for prefix in (code[:1], code[:2]):
+            row = groups.get(prefix)
+            if row is None:
                 continue
-            rel = path.relative_to(ROOT).as_posix()
-            if rel in SELF:
-                continue
-            for clause in citations(path.read_text(encoding="utf-8", errors="replace")):
-                result.setdefault(clause, Counter())[rel] += 1
-    return result
+            if level == 4:
+                row.units += 1
+                row.units_covered += code in covered
+            else:
+                row.occupations += 1
+                row.occupations_covered += code in covered
+    return [groups[c] for c in sorted(groups, key=lambda c: (c[:1], len(c), c))]
 
 
-def _files(counter: Counter[str] | None) -> str:
-    if not counter:
-        return "—"
-    return ", ".join(f"`{path}` ({n})" for path, n in sorted(counter.items()))
+def localized_title(kk: str, ru: str, en: str) -> str:
+    holder = type("T", (), {"title_kk": kk, "title_ru": ru, "title_en": en})()
+    return localized(holder, "title") or ru
 
 
-def page() -> str:
-    from sbsh.policy import POLICIES
+def coverage_summary() -> dict[str, Any]:
+    oked = oked_coverage()
+    nkz = nkz_coverage()
+    divisions = [r for r in oked if r.level == 2]
+    return {
+        "oked": oked,
+        "nkz": nkz,
+        "divisions": len(divisions),
+        "divisions_covered": sum(1 for r in divisions if r.count),
+        "publications": len(_current_terms()[0]),
+    }
 
-    code, tests = _scan(CODE_DIRS), _scan(TEST_DIRS)
-    lines = [
-        "# Rules coverage",
-        "",
-        "Generated by `python manage.py rules_coverage` from the `Rules §N` and `Annex §N`",
-        "citations in the code and the tests (sub-items count for their clause; a range such",
-        "as `Rules §5–§6` for each clause in it). Do not edit by hand: a test fails when this",
-        "page is out of date. Numbers in brackets are citations per file.",
-        "",
-        "## Clauses",
-        "",
-        "| clause | about | code | tests |",
-        "|---|---|---|---|",
-    ]
-    for clause, about in CLAUSES:
-        lines.append(
-            f"| {clause} | {about} | {_files(code.get(clause))} | {_files(tests.get(clause))} |"
+
+def scoped_divisions(state_body_id: int) -> set[str]:
+    """The OKED divisions the state body's SQFs are scoped to: the sectors it leads."""
+    scoped = Node.objects.filter(
+        pk__in=Framework.oked_scope.through.objects.filter(
+            framework__state_body_id=state_body_id
+        ).values("node_id")
+    ).values_list("code", flat=True)
+    return {code[:2] for code in scoped if code[:2].isdigit()}
+
+
+def own_coverage(state_body_id: int) -> list[OkedRow]:
+    """The national view narrowed to the state body: its divisions (with their sections)
+    and the SQFs of its own covering them."""
+    divisions = scoped_divisions(state_body_id)
+    rows = oked_coverage(state_body_id)
+    keep: list[OkedRow] = []
+    section: OkedRow | None = None
+    for r in rows:
+        if r.level == 1:
+            section = r
+        elif r.code in divisions:
+            if section is not None and all(k is not section for k in keep):
+                keep.append(section)
+            keep.append(r)
+    return keep
+
+
+def uncovered_classes(state_body_id: int) -> list[Node]:
+    """Rules §5.2 pre-fill: the OKED classes in the divisions the state body's SQFs are
+    scoped to (the sectors it leads) that none of its current published SQFs covers."""
+    edition = current_edition(Classifier.OKED)
+    if edition is None:
+        return []
+    divisions = scoped_divisions(state_body_id)
+    _publications, by_term = _current_terms(state_body_id)
+    covered = {k.split(":", 1)[1] for k in by_term if k.startswith("oked:")}
+    classes = Node.objects.filter(edition=edition, level=CLASS_LEVEL).order_by("code")
+    return [n for n in classes if n.code[:2] in divisions and n.code not in covered]
+
+
+# --- writing: the §5.2 gap analysis pre-filled -----------------------------------------------
+
+
+def gap_analysis_prefill(*, actor: Any, council: Any, year: int, codes: list[str]) -> Any:
+    """Rules §5.2: a draft gap analysis of the state body with one finding per OKED class the
+    ministry confirmed (each "no SQF"); all or nothing. Refused (PermissionError) unless the
+    actor is ministry staff of the council's state body; a code outside the uncovered list
+    is refused (ValidationError) and nothing is written."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from sbsh import decisions
+    from sbsh.models import GapFinding, Ground
+
+    allowed = {n.code: n for n in uncovered_classes(council.state_body_id)}
+    unknown = [c for c in codes if c not in allowed]
+    if unknown:
+        raise ValidationError(
+            {
+                "codes": _("These codes are not uncovered classes of your sectors: %(codes)s.")
+                % {"codes": ", ".join(unknown)}
+            }
         )
-    missing = [c for c, _a in CLAUSES if not code.get(c) or not tests.get(c)]
-    lines += [
-        "",
-        f"Clauses without code or tests: {', '.join(missing) if missing else 'none'}.",
-        "",
-        "## Interpretations",
-        "",
-        "| clause | reading | where |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {c} | {text} | {where} |" for c, text, where in INTERPRETATIONS]
-    lines += [
-        "",
-        "## Local policies (not the Rules)",
-        "",
-        "Product rules of this workbench, listed in `sbsh/policy.py`; messages mark them",
-        "*policy*. An administrator switches each switchable one in *Administration → Local",
-        "policy switches*.",
-        "",
-        "| policy | switch (key) | interprets | where | reason |",
-        "|---|---|---|---|---|",
-    ]
-    from django.utils import translation
-
-    with translation.override("en"):
-        for p in POLICIES.values():
-            switch = f"`{p.key}`" if p.switchable else f"`{p.key}` (always on)"
-            lines.append(f"| {p.label} | {switch} | {p.near} | `{p.where}` | {p.reason} |")
-    return "\n".join(lines) + "\n"
-
-
-def missing_clauses() -> list[str]:
-    code, tests = _scan(CODE_DIRS), _scan(TEST_DIRS)
-    return [c for c, _a in CLAUSES if not code.get(c) or not tests.get(c)]
+    if not codes:
+        raise ValidationError(
+            {"codes": _("Keep at least one OKED class for the analysis (Rules §5.2).")}
+        )
+    with transaction.atomic():
+        ground = decisions.ground_create(
+            actor=actor,
+            kind=Ground.Kind.ANALYSIS,
+            council=council,
+            year=year,
+            justification=_(
+                "Pre-filled from the national coverage of the SQF registry: OKED classes of the "
+                "state body's sectors that no published SQF of it covers (Rules §5.2)."
+            ),
+        )
+        for code in codes:
+            decisions.gap_add(
+                actor=actor,
+                ground=ground,
+                oked=allowed[code],
+                coverage=GapFinding.Coverage.NONE,
+                note="",
+            )
+    return ground

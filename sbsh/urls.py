@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import views, views_tables
+from sbsh import views, views_impact, views_tables
 from sbsh import views_workflow as wf
 
 app_name = "sbsh"
@@ -68,4 +68,6 @@ urlpatterns = [
     path("<id:pk>/table3/<id:rid>/", views.table3_row, name="table3-row"),
     path("<id:pk>/table3/<id:rid>/edit/", views.table3_row_edit, name="table3-edit"),
     path("<id:pk>/table3/<id:rid>/delete/", views.table3_row_delete, name="table3-delete"),
+    path("<id:pk>/editions/", views_impact.version_editions, name="editions"),
+    path("<id:pk>/editions/move/", views_impact.version_editions_move, name="editions-move"),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
@@ -124,6 +124,24 @@ def registry_sqf(request: HttpRequest, framework: int, number: int | None = None
             "formats": FORMATS,
         },
     )
+
+
+@require_GET
+def registry_careers_svg(request: HttpRequest, framework: int, number: int) -> HttpResponse:
+    """Table 2's career paths as an SVG file (Annex §10), in the language asked for."""
+    from sbsh import careers
+
+    publication = _publication(framework, number)
+    lang = _content_language(request)
+    occupations, moves = careers.from_content(publication.content, lang)
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + careers.career_svg(occupations, moves, lang),
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="sqf-{framework}-v{number}-careers-{lang}.svg"'
+    )
+    return response
 
 
 def _ready_document(publication: Publication, lang: str, fmt: str) -> Rendering | None:
@@ -295,4 +313,30 @@ def registry_feed_json(request: HttpRequest) -> JsonResponse:
             "items": items,
         },
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- where an occupation appears --------------------------------------------------------------
+
+
+@require_GET
+def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
+    from sbsh import insight
+
+    if not code:
+        asked = request.GET.get("code", "").strip()[:20]
+        if asked:
+            return redirect("registry:occupation", asked)
+        return render(request, "registry/occupation.html", {"found": None, "asked": ""})
+    found = insight.occupation_appearances(code)
+    if found is None:
+        return render(
+            request, "registry/occupation.html", {"found": None, "asked": code}, status=404
+        )
+    lang = _content_language(request)
+    return render(
+        request,
+        "registry/occupation.html",
+        {"found": found, "asked": code, "lang": lang, "title": found["name"][lang]},
     )

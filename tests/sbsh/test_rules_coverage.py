@@ -3,7 +3,7 @@ its parser reads citations as documented."""
 
 from __future__ import annotations
 
-from sbsh.coverage import CLAUSES, DEFAULT, citations, missing_clauses, page
+from sbsh.rules_coverage import CLAUSES, DEFAULT, citations, missing_clauses, page
 
 
 def test_the_committed_coverage_page_is_generated_from_the_citations() -> None:

@@ -110,6 +110,14 @@ class Command(BaseCommand):
                     )
             for item in diff["renamed_codes"][:20]:
                 self.stdout.write(f"  renamed {item['code']}: {item['before']} → {item['after']}")
+        if report.edition is not None:
+            # Rules §15.2: the SQF versions citing a code this edition removes or renames.
+            from sbsh.impact import edition_impact, impact_lines, impact_notify
+
+            impact = edition_impact(report.edition)
+            for line in impact_lines(report.edition, impact):
+                self.stdout.write(line)
+            impact_notify(report.edition, impact)
         if report.crosswalk_carried or report.crosswalk_dropped:
             self.stdout.write(
                 f"  crosswalk: {report.crosswalk_carried} links carried over, "

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sbsh.coverage import DEFAULT, page
+from sbsh.rules_coverage import DEFAULT, page
 
 
 class Command(BaseCommand):
