@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.utils.translation import gettext as _
 
-from config.params import MAX_QUERY_VALUE, has_control
+from config.params import MAX_QUERY_VALUE, BadParameter, has_control
 from config.text import UNSAFE, clean_text, has_nul
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -46,6 +46,12 @@ class InputBoundaryMiddleware:
             if bad is not None:
                 return bad
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A bad query parameter (config/params.py): 400 saying which and why."""
+        if isinstance(exception, BadParameter):
+            return _bad(f"{exception.name}: {exception.message}")
+        return None
 
     def _clean_post(self, request: HttpRequest) -> HttpResponse | None:
         post = request.POST

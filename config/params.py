@@ -3,9 +3,11 @@
 A path or query id is `[0-9]{1,18}` in ASCII: Unicode digits (`²`, `٣`) pass
 `str.isdigit()` and then break `int()`, and a number beyond 64 bits overflows SQLite.
 A text filter refuses NUL (PostgreSQL cannot compare it) and values longer than its
-limit. A bad value is the client's error: `BadParameter` is a `SuspiciousOperation`,
-which Django answers with 400 and the API's exception handler (`sbsh.api`) with a 400
-naming the parameter. Nothing is ever a 500.
+limit. A bad value is the client's error: `BadParameter` is answered 400 naming the
+parameter, by `config.middleware.InputBoundaryMiddleware.process_exception` for pages
+and by the API's exception handler (`sbsh.api`) — without a traceback in the log (a
+SuspiciousOperation would log one per request; the DAST scan counts them). Nothing is
+ever a 500.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.urls import register_converter
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +27,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_QUERY_VALUE = 1000
 
 
-class BadParameter(SuspiciousOperation):
+class BadParameter(ValueError):
     def __init__(self, name: str, message: str) -> None:
         super().__init__(f"{name}: {message}")
         self.name = name
