@@ -36,6 +36,7 @@ import math
 import os
 import random
 import secrets
+import shutil
 import signal
 import string
 import subprocess
@@ -293,6 +294,7 @@ def main() -> int:
 
             connections.close_all()
             pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
