@@ -36,6 +36,7 @@ import math
 import os
 import random
 import secrets
+import shutil
 import signal
 import string
 import subprocess
@@ -217,6 +218,9 @@ def main() -> int:
         "--code", type=Path, default=ROOT, help="checkout whose app gunicorn serves"
     )
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--with-checklist", action="store_true", help="also request the checklist partial"
+    )
     args = parser.parse_args()
     db = f"sqf_bench_tables_{os.getpid()}"
     db_url = f"postgres://postgres@127.0.0.1:5432/{db}"
@@ -262,6 +266,8 @@ def main() -> int:
         wait_healthy(base, gunicorn, log)
         say(f"gunicorn from {args.code}, {args.workers} sync workers on {base}")
         paths = ["/health/", f"/sqf/{version_id}/table1/", f"/sqf/{version_id}/table3/"]
+        if args.with_checklist:  # the Table 1 page of the new code fetches it after itself
+            paths.append(f"/sqf/{version_id}/checklist/?limit=40")
         results = run_load(base, "127.0.0.1", port, paths, args.clients, args.warmup, args.duration)
         health = results["/health/"]["p95"]
         say(f"\n{args.clients} clients, {args.duration:.0f} s measured after {args.warmup:.0f} s")
@@ -288,6 +294,7 @@ def main() -> int:
 
             connections.close_all()
             pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -173,9 +173,13 @@ def table2(version: Version) -> tuple[list[Table2Entry], list[ProgressionLink]]:
 T3_NODES = ("isco", "nkz_unit", "nkz_group", "oked", "occupation")
 
 
-def table3_rows(version: Version, *, pk: int | None = None) -> list[Table3Row]:
-    """Rows (or the one row `pk`) with NodeLite attached as `<column>_n` and the OKED chain as `oked_chain`."""
-    rows = list(version.table3_rows.order_by("order", "id").filter(**({"pk": pk} if pk else {})))
+def table3_rows(
+    version: Version, *, pk: int | None = None, window: tuple[int, int] | None = None
+) -> list[Table3Row]:
+    """Rows (or the one row `pk`, or rows [start, end) in order) with NodeLite attached as
+    `<column>_n` and the OKED chain as `oked_chain`."""
+    qs = version.table3_rows.order_by("order", "id").filter(**({"pk": pk} if pk else {}))
+    rows = list(qs[window[0] : window[1]] if window else qs)
     index = node_index({getattr(r, f"{c}_id") for r in rows for c in T3_NODES}, ancestors=True)
     for row in rows:
         for column in T3_NODES:

@@ -399,14 +399,7 @@ def table1(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/table1.html",
-        _context(
-            request,
-            version,
-            "table1",
-            findings=selectors.findings(version),
-            checklist_limit=CHECKLIST_LIMIT,
-            **state,
-        ),
+        _context(request, version, "table1", checklist_limit=CHECKLIST_LIMIT, **state),
     )
 
 
@@ -802,17 +795,28 @@ def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
     from django.core.paginator import Paginator
 
     query, level = _filters(request)
-    rows = selectors.table3_rows(version)
-    shown = selectors.table3_filter(rows, query=query, level=level)
-    page = Paginator(shown, T3_PAGE).get_page(request.GET.get("page"))
+    levels = list(version.table3_rows.values_list("sqf_level", flat=True).distinct())
+    if query or level:
+        rows = selectors.table3_rows(version)
+        total = len(rows)
+        shown = selectors.table3_filter(rows, query=query, level=level)
+        page = Paginator(shown, T3_PAGE).get_page(request.GET.get("page"))
+        count = len(shown)
+    else:
+        # No filter: only the page's rows and their classifier nodes are read.
+        total = count = version.table3_rows.count()
+        page = Paginator(range(total), T3_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.table3_rows(
+            version, window=(max(0, page.start_index() - 1), page.end_index())
+        )
     return {
         "rows": page.object_list,
         "page": page,
-        "total": len(rows),
-        "shown": len(shown),
+        "total": total,
+        "shown": count,
         "q": query,
         "level": level,
-        "levels": selectors.levels_in([r.sqf_level for r in rows]),
+        "levels": selectors.levels_in(levels),
     }
 
 

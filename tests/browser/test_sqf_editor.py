@@ -64,6 +64,7 @@ def test_drafter_fills_a_row_with_autocomplete_and_a_second_session_gets_a_confl
 
     a.goto(url)
     assert a.locator("html").get_attribute("lang") == "kk"
+    a.locator('#checklist [data-testid="checklist-count"]').wait_for()  # loaded after the table
     before = a.locator("#checklist").inner_text()
     assert "Table 1" in before or "1-кесте" in before or "§9" in before
     a.click('[data-testid="add-row-2"]')
