@@ -20,8 +20,29 @@ _MODELS = [
     "sbsh.Comment",
     "councils.Organisation",
     "councils.User",
+    "councils.Membership",
+    "deadlines.CalendarException",
+    "deadlines.CalendarYear",
+    "deadlines.Deadline",
+    "classifiers.Node",
 ]
 SHORT = 120
+
+
+def _field(key: str) -> Any:
+    for name in _MODELS:
+        fields = {f.name: f for f in apps.get_model(name)._meta.get_fields()}
+        if key in fields and hasattr(fields[key], "verbose_name"):
+            return fields[key]
+    return None
+
+
+def _choice(key: str, value: Any) -> Any:
+    """A stored choice code ("ministry_staff") as its label."""
+    field = _field(key)
+    if field is not None and getattr(field, "choices", None) and isinstance(value, str):
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 def _label(key: str) -> str:
@@ -34,10 +55,9 @@ def _label(key: str) -> str:
     }
     if key in special:
         return str(special[key])
-    for name in _MODELS:
-        fields = {f.name: f for f in apps.get_model(name)._meta.get_fields()}
-        if key in fields and hasattr(fields[key], "verbose_name"):
-            return str(fields[key].verbose_name)
+    field = _field(key)
+    if field is not None:
+        return str(field.verbose_name)
     return key.replace("_", " ")
 
 
@@ -61,8 +81,8 @@ def change_lines(changes: Any) -> list[dict[str, str]]:
             if value in Part.Key.values:
                 value = str(Part.Key(value).label)
         if isinstance(value, list) and len(value) == 2 and not key.endswith("ids"):
-            before, after = value
+            before, after = (_choice(key, v) for v in value)
             lines.append({"label": _label(key), "before": _short(before), "after": _short(after)})
         else:
-            lines.append({"label": _label(key), "before": "", "after": _short(value)})
+            lines.append({"label": _label(key), "before": "", "after": _short(_choice(key, value))})
     return lines

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = [
     r"^/$",  # redirects to login, checked below like the rest
     r"^/health/$",
+    r"^/favicon\.ico$",  # a redirect to the static icon
     r"^/language/$",
     r"^/accounts/login/$",
     r"^/admin/login/$",

@@ -283,3 +283,20 @@ def test_the_phone_header_and_section_menu_fold(browser, live_server, demo) -> N
     assert page.locator("#editor-nav-list").is_visible()
     page.screenshot(path=str(ARTIFACTS / "surface-phone-menus-open.png"), full_page=False)
     context.close()
+
+
+def test_a_field_near_its_limit_shows_a_counter(browser, live_server, demo) -> None:
+    v2 = demo["v2"]
+    context, page = _editor_page(browser, live_server.url)
+    page.goto(f"{live_server.url}/sqf/{v2.pk}/passport/")
+    field = page.locator("input#id_name_kk")
+    limit = int(field.get_attribute("maxlength"))
+    field.fill("а" * 10)
+    assert not page.locator("input#id_name_kk + .counter").is_visible()
+    field.fill("а" * (limit - 20))
+    counter = page.locator("input#id_name_kk + .counter")
+    assert counter.is_visible()
+    assert counter.text_content() == f"{limit} таңбаның {limit - 20} таңбасы пайдаланылды"
+    field.fill("а" * limit)
+    assert "full" in counter.get_attribute("class")
+    context.close()
