@@ -1,13 +1,14 @@
 """PDF of one language of a version (WeasyPrint), laid out to Annex §12.
 
-The document is laid out in pieces that each begin a page: the front matter and
-narrative, Table 1 (in pieces of at most `T1_ROWS_PER_PIECE` rows, each continuing with
-"Продолжение таблицы 1" and the heading), Table 2, and each part of Table 3. The pieces
-are independent, so they are laid out in parallel processes (`exports.pdf_worker`, one
-per core), joined with pypdf, and the page numbers (Arabic, top centre, Annex §12) are
-stamped over the joined pages. A piece's pages are kept under its content hash
-(`SQF_DATA_DIR/pdf-pieces/`, setting SQF_PDF_PIECES_DIR), so rendering again after a small edit lays out only the
-pieces that changed. A small document is laid out here in one flow, numbered by CSS.
+A large document is laid out in four pieces of about equal work, each starting a page and
+holding consecutive runs of the document (front matter and narrative; Table 1, in two
+halves, the second continuing with "Продолжение таблицы 1" and the heading; Table 2 with
+Table 3's first part; each further part of Table 3). The pieces are laid out in parallel
+processes (`exports.pdf_worker`, one per core), joined with pypdf, and the page numbers
+(Arabic, top centre, Annex §12) are stamped over the joined pages. A piece's pages are
+kept under its content hash (`SQF_DATA_DIR/pdf-pieces/`, setting SQF_PDF_PIECES_DIR), so
+rendering again after an edit lays out only the pieces it changed. A small document is laid
+out here in one flow, numbered by CSS.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import copy
 import dataclasses
 import hashlib
 import io
+import math
 import os
 import subprocess
 import sys
@@ -31,7 +33,7 @@ from exports.layout import Model, document_model
 
 EXPORTS_DIR = Path(__file__).resolve().parent
 CSS_PATH = EXPORTS_DIR.parent / "templates" / "exports" / "document.css"
-T1_ROWS_PER_PIECE = 50
+T1_ROWS_PER_PIECE = 60  # Table 1 is laid out in two halves above this
 # Below this many table rows the whole document is laid out here, one piece after another.
 PARALLEL_FROM_ROWS = 80
 PIECES_KEPT = 400
@@ -70,32 +72,27 @@ def render_html(content: dict[str, Any], lang: str, *, preview: bool = False) ->
     return render_to_string("exports/document.html", context)
 
 
-def html_pieces(content: dict[str, Any], lang: str) -> list[str]:
-    """The document as independent HTML documents, each starting a page, in order."""
-    model = document_model(xml_safe_tree(content), lang)
-    base = _context(model)
-    base["css"] = CSS_PATH.read_text(encoding="utf-8") + PIECE_CSS
+def _atoms(model: Model) -> list[dict[str, Any]]:
+    """The document's independent runs, in order: front matter, Table 1 (in halves when
+    long: the second continues with "Продолжение таблицы 1" and the heading), Table 2 with
+    Table 3's first part, and each further part of Table 3."""
     c = model.c
-    pieces = [{"body_template": "exports/_doc_front.html"}]
-    # Table 1 in pieces of whole sections, a long section cut every T1_ROWS_PER_PIECE rows.
-    chunks: list[list[dict[str, Any]]] = [[]]
-    rows_in_chunk = 0
-    for section in model.table1:
-        rows = section["rows"]
-        start = 0
-        while True:
-            room = T1_ROWS_PER_PIECE - rows_in_chunk
-            if room <= 0 or (start and rows_in_chunk):
-                chunks.append([])
-                rows_in_chunk, room = 0, T1_ROWS_PER_PIECE
-            take = rows[start : start + room]
-            chunks[-1].append({"caption": section["caption"] if start == 0 else "", "rows": take})
-            rows_in_chunk += len(take)
-            start += len(take)
-            if start >= len(rows):
-                break
-    for i, sections in enumerate(chunks):
-        pieces.append(
+    atoms: list[dict[str, Any]] = [{"body_template": "exports/_doc_front.html"}]
+    rows = [(section, r) for section in model.table1 for r in section["rows"]]
+    halves = 2 if len(rows) > T1_ROWS_PER_PIECE else 1
+    cut = math.ceil(len(rows) / halves) if rows else 0
+    for i in range(halves):
+        sections: list[dict[str, Any]] = []
+        for section, r in rows[i * cut : (i + 1) * cut]:
+            if not sections or sections[-1]["key"] is not section:
+                first = r is section["rows"][0]
+                sections.append(
+                    {"key": section, "caption": section["caption"] if first else "", "rows": []}
+                )
+            sections[-1]["rows"].append(r)
+        if i == 0 and not rows:
+            sections = [{"caption": s["caption"], "rows": []} for s in model.table1]
+        atoms.append(
             {
                 "body_template": "exports/_doc_table1.html",
                 "t1_first": i == 0,
@@ -104,7 +101,7 @@ def html_pieces(content: dict[str, Any], lang: str) -> list[str]:
             }
         )
     t3 = model.table3
-    pieces.append(
+    atoms.append(
         {
             "body_template": "exports/_doc_tables23.html",
             "t2": True,
@@ -112,11 +109,32 @@ def html_pieces(content: dict[str, Any], lang: str) -> list[str]:
             "t3_first": True,
         }
     )
-    for part in t3[1:]:
-        pieces.append(
-            {"body_template": "exports/_doc_tables23.html", "t3_parts": [part], "t3_first": False}
-        )
-    return [render_to_string("exports/document.html", {**base, **p}) for p in pieces]
+    atoms += [
+        {"body_template": "exports/_doc_tables23.html", "t3_parts": [part], "t3_first": False}
+        for part in t3[1:]
+    ]
+    return atoms
+
+
+def html_pieces(content: dict[str, Any], lang: str, pieces: int = 4) -> list[str]:
+    """The document as `pieces` independent HTML documents of about equal work, each a run
+    of consecutive atoms starting a page, in order."""
+    model = document_model(xml_safe_tree(content), lang)
+    base = _context(model)
+    base["css"] = CSS_PATH.read_text(encoding="utf-8") + PIECE_CSS
+    bodies = [render_to_string(a["body_template"], {**base, **a}) for a in _atoms(model)]
+    # Consecutive runs of about equal length (the length of the HTML tracks the layout work).
+    target = sum(len(b) for b in bodies) / pieces
+    groups: list[list[str]] = [[]]
+    done = 0.0
+    for body in bodies:
+        if groups[-1] and done + len(body) / 2 > target * len(groups) and len(groups) < pieces:
+            groups.append([])
+        groups[-1].append(body)
+        done += len(body)
+    return [
+        render_to_string("exports/document.html", {**base, "body_html": "".join(g)}) for g in groups
+    ]
 
 
 def _piece_dir() -> Path:
@@ -143,9 +161,7 @@ def _layout_in_process(html: str) -> bytes:
         timeout=settings.CELERY_TASK_TIME_LIMIT,
     )
     if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
-        raise RuntimeError(
-            "PDF layout failed: " + result.stderr.decode("utf-8", "replace")[-2000:]
-        )
+        raise RuntimeError("PDF layout failed: " + result.stderr.decode("utf-8", "replace")[-2000:])
     return result.stdout
 
 
@@ -197,7 +213,9 @@ def _numbers_pdf(sizes: list[tuple[float, float]]) -> bytes:
         pages.append(f'<div class="{"l" if landscape else "p"}">{i}</div>')
     # The number sits where the stylesheet's @top-center box puts it: centred between the
     # side margins, in the middle of the top margin (20 mm portrait, 30 mm landscape).
-    css = CSS_PATH.read_text(encoding="utf-8").split("@page", 1)[0] + """
+    css = (
+        CSS_PATH.read_text(encoding="utf-8").split("@page", 1)[0]
+        + """
 @page p { size: A4 portrait; margin: 0; }
 @page l { size: A4 landscape; margin: 0; }
 html { font-family: "Times New Roman"; font-size: 12pt; line-height: 1.15; }
@@ -206,6 +224,7 @@ div.p { page: p; margin: 0 15mm 0 30mm; padding-top: 7.6mm; }
 div.l { page: l; margin: 0 20mm 0 20mm; padding-top: 12.6mm; }
 div + div { break-before: page; }
 """
+    )
     html = f"<html><head><style>{css}</style></head><body>{''.join(pages)}</body></html>"
     return HTML(string=html, base_url=str(EXPORTS_DIR) + "/").write_pdf()
 
@@ -220,6 +239,7 @@ def join_and_number(parts: list[bytes]) -> bytes:
     numbers = PdfReader(io.BytesIO(_numbers_pdf(sizes)))
     for page, number in zip(writer.pages, numbers.pages, strict=True):
         page.merge_page(number)
+        page.compress_content_streams()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
