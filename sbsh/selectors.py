@@ -431,7 +431,7 @@ def _words(query: str) -> list[str]:
 
 
 def _level_key(level: str) -> list[int]:
-    return [int(p) for p in level.split(".") if p.isdigit()]
+    return [int(p) for p in level.split(".") if p.isascii() and p.isdigit()]
 
 
 def table1_filter(rows: list[Table1Row], *, query: str = "", level: str = "") -> list[Table1Row]:

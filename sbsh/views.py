@@ -178,7 +178,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "findings": selectors.findings(version),
-            "checklist_limit": min(int(limit), 500) if limit.isdigit() else None,
+            "checklist_limit": min(int(limit), 500) if limit.isascii() and limit.isdigit() and len(limit) <= 9 else None,
         },
     )
 

@@ -94,7 +94,7 @@ def _number(request: HttpRequest, name: str, default: int) -> int | None:
     value = request.GET.get(name, "")
     if value == "":
         return default
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @require_GET

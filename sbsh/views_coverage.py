@@ -53,7 +53,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
         raw_year = request.POST.get("year", "")
         if council is None:
             errors.append(_("Choose the sectoral council the analysis goes to."))
-        if not raw_year.isdigit():
+        if not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4):
             errors.append(_("Enter the year analysed as four digits."))
         else:
             year = int(raw_year)

@@ -438,7 +438,7 @@ def _update_prefill(request: HttpRequest, frameworks: Any) -> dict[str, Any]:
     if codes:
         initial["codes"] = ", ".join(c.strip() for c in codes.split(",") if c.strip())
     framework = request.GET.get("framework", "")
-    if framework.isdigit() and frameworks.filter(pk=int(framework)).exists():
+    if params.is_id(framework) and frameworks.filter(pk=int(framework)).exists():
         initial["framework"] = int(framework)
         initial.setdefault("outcome", Decision.Outcome.UPDATE)
     return initial

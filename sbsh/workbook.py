@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from classifiers.importers import ImportRejected as _ZipRejected
 from classifiers.importers import _check_zip, _column_letter
 from classifiers.models import Classifier, CrosswalkLink, Edition, Node
+from config import params
 from config.spreadsheet import csv_safe, csv_unsafe
 from sbsh import selectors
 from sbsh.models import NkzCorrespondence, Table1Row, Table3Row, Version
@@ -654,7 +655,7 @@ def _level_problem(value: str) -> str | None:
 
 
 def _nqf(value: str) -> int | None:
-    return int(value) if value.isdigit() and 1 <= int(value) <= 8 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 2 and 1 <= int(value) <= 8 else None
 
 
 def _corr_value(text: str) -> str | None:
@@ -693,7 +694,7 @@ def read_plan(version: Version, data: bytes, name: str) -> Plan:
             cells = {col.key: _text(v) for col, v in zip(columns, values, strict=True)}
             row_id: int | None = None
             if cells["id"]:
-                if not cells["id"].isdigit() or int(cells["id"]) not in exported[key]:
+                if not params.is_id(cells["id"]) or int(cells["id"]) not in exported[key]:
                     reader.problem(
                         titles[key],
                         line,
