@@ -343,6 +343,10 @@ def career_svg(occupations: list[Occupation], moves: list[Move], lang: str) -> s
             line["stroke-dasharray"] = dash
         ET.SubElement(svg, f"{{{SVG_NS}}}line", line)
         _text(svg, x + 50, legend_y + 4, words[kind], font_size=11, fill="#333")
+    # Registered again each time: importing WeasyPrint's PDF metadata registers its own
+    # prefixes process-wide (xml.etree's one registry), which made ElementTree write
+    # <ns0:svg> after a PDF had been rendered in the same process.
+    ET.register_namespace("", SVG_NS)
     return ET.tostring(svg, encoding="unicode")
 
 

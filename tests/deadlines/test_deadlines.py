@@ -150,7 +150,9 @@ def test_the_management_commands_print_dates_and_counts(kz_calendar, capsys) -> 
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_the_daily_task_runs_on_a_real_redis_worker_and_is_idempotent(personas, settings) -> None:
+def test_the_daily_task_runs_on_a_real_redis_worker_and_is_idempotent(
+    personas, settings, grounds_filed_every_year
+) -> None:
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app

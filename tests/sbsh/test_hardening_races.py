@@ -82,7 +82,7 @@ def test_two_update_decisions_at_once_open_one_version(personas, sqf) -> None:
             outcome="update",
             meeting=decisions.Meeting(timezone.localdate(), str(i + 1), 5, 0, 0),
             framework=framework,
-            update_ground="nkz",
+            update_reasons=[decisions.UpdateReasonInput("labour_market", "Новые требования рынка труда")],
         )
 
     outcomes = _run_at_once(decide, [0, 1])
