@@ -124,6 +124,12 @@ class Command(BaseCommand):
                 f"{len(report.crosswalk_dropped)} dropped ({', '.join(report.crosswalk_dropped[:20])})"
             )
 
+    def _rejected(self, path: Path, exc: ImportRejected) -> CommandError:
+        """Every problem on standard error; the error that ends the command."""
+        for problem in exc.problems:
+            self.stderr.write(str(problem))
+        return CommandError(f"{path.name}: rejected, nothing was written ({exc.total} problems).")
+
     def _nqf(self, path: Path, dry_run: bool) -> None:
         from classifiers.services import nqf_import_csv
 
@@ -132,11 +138,7 @@ class Command(BaseCommand):
                 data=path.read_bytes(), actor=None, source_name=path.name, dry_run=dry_run
             )
         except ImportRejected as exc:
-            for problem in exc.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{path.name}: rejected, nothing was written ({exc.total} problems)."
-            ) from None
+            raise self._rejected(path, exc) from None
         verb = "would load" if dry_run else "loaded"
         self.stdout.write(self.style.SUCCESS(f"{path.name}: {verb} {n} NQF descriptors"))
 
@@ -153,11 +155,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
             )
         except ImportRejected as exc:
-            for problem in exc.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{path.name}: rejected, nothing was written ({exc.total} problems)."
-            ) from None
+            raise self._rejected(path, exc) from None
         verb = "would change" if dry_run else "changed"
         self.stdout.write(
             self.style.SUCCESS(
