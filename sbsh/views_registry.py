@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from django.contrib.syndication.views import Feed
@@ -319,6 +320,9 @@ def registry_feed_json(request: HttpRequest) -> JsonResponse:
 # --- where an occupation appears --------------------------------------------------------------
 
 
+OCCUPATION_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}")
+
+
 @require_GET
 def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
     """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
@@ -326,8 +330,14 @@ def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
 
     if not code:
         asked = request.GET.get("code", "").strip()[:20]
-        if asked:
+        if asked and OCCUPATION_CODE.fullmatch(asked):
             return redirect("registry:occupation", asked)
+        if asked:
+            # Not the shape of an NKZ code (digits, letters, "-" or "."): answered like an
+            # unknown code, never a redirect to a path the code would break.
+            return render(
+                request, "registry/occupation.html", {"found": None, "asked": asked}, status=404
+            )
         return render(request, "registry/occupation.html", {"found": None, "asked": ""})
     found = insight.occupation_appearances(code)
     if found is None:
