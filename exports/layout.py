@@ -175,12 +175,7 @@ def _fit_widths(
     mins, extra = [], []
     for i, col in enumerate(columns):
         cells = [r[i] for r in rows]
-        need = max(
-            col.floor_mm,
-            _longest(col.heading, syllables, bold=True) + CELL_PADDING_MM,
-            longest_word_mm(col.group, bold=True) / 5 + CELL_PADDING_MM if col.group else 0,
-            max((_longest(t, syllables) for t in cells), default=0) + CELL_PADDING_MM,
-        )
+        need = _need(col, cells, syllables)
         mean = sum(width_mm(t) for t in cells) / n + CELL_PADDING_MM
         mins.append(need)
         grow = mean > need and not col.fixed
@@ -212,15 +207,19 @@ def _longest(text: str, syllables: str, *, bold: bool = False) -> float:
     return longest_word_mm(pieces, bold=bold)
 
 
-def _min_width(columns: list[Column], rows: list[list[str]]) -> float:
-    return sum(
-        max(
-            col.floor_mm,
-            longest_word_mm(col.heading, bold=True) + CELL_PADDING_MM,
-            max((longest_word_mm(r[i]) for r in rows), default=0) + CELL_PADDING_MM,
-        )
-        for i, col in enumerate(columns)
+def _need(col: Column, cells: list[str], syllables: str = "", *, group: bool = True) -> float:
+    """The narrowest the column may be: its floor, its heading's longest word (bold), a fifth
+    of its group heading's (which spans the group), and its cells' longest word."""
+    return max(
+        col.floor_mm,
+        _longest(col.heading, syllables, bold=True) + CELL_PADDING_MM,
+        longest_word_mm(col.group, bold=True) / 5 + CELL_PADDING_MM if group and col.group else 0,
+        max((_longest(t, syllables) for t in cells), default=0) + CELL_PADDING_MM,
     )
+
+
+def _min_width(columns: list[Column], rows: list[list[str]]) -> float:
+    return sum(_need(col, [r[i] for r in rows], group=False) for i, col in enumerate(columns))
 
 
 def _split(
@@ -490,10 +489,13 @@ def document_model(content: dict[str, Any], lang: str) -> Model:
         Column(str(i), c[f"t1_c{i}"], floor_mm=floor, center=i in (1, 3))
         for i, floor in zip(range(1, 9), (14, 20, 14, 16, 20, 20, 20, 20), strict=True)
     ]
+    for section in table1:
+        for r in section["rows"]:
+            r["occupations_text"] = "; ".join(f"{n.code} {n.title}" for n in r["occupations"])
     t1_cells = [
         [
             r["sqf_level"],
-            "; ".join(f"{n.code} {n.title}" for n in r["occupations"]),
+            r["occupations_text"],
             str(r["nqf_level"]),
             r["stages"],
             r["role"],
@@ -509,9 +511,7 @@ def document_model(content: dict[str, Any], lang: str) -> Model:
     _fit_widths(t1_cols, t1_cells, TEXT_WIDTH_MM, syllables=lang)
     for section in table1:
         for r in section["rows"]:
-            r["occupations_text"] = soft_hyphens(
-                "; ".join(f"{n.code} {n.title}" for n in r["occupations"]), lang
-            )
+            r["occupations_text"] = soft_hyphens(r["occupations_text"], lang)
             for col in ("stages", "role", "knowledge", "skills", "competences"):
                 r[col] = soft_hyphens(r[col], lang)
     table2 = {"parts": table2_parts(content, lang, width), "links": table2_links(content, lang)}

@@ -13,7 +13,6 @@ out here in one flow, numbered by CSS.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import io
@@ -252,5 +251,5 @@ def render_pdf(content: dict[str, Any], lang: str) -> bytes:
     rows = len(content["table1"]) + len(content["table3"])
     if rows < PARALLEL_FROM_ROWS:
         return _layout_here(render_html(content, lang))
-    pieces = html_pieces(copy.deepcopy(content), lang)
+    pieces = html_pieces(content, lang)
     return join_and_number(render_pieces(pieces, parallel=True))
