@@ -42,6 +42,12 @@ body { max-width: 165mm; margin: 0 auto; padding: 20mm 15mm 20mm 30mm; backgroun
 html { background: #e8e8e8; }
 section.landscape { max-width: 257mm; }
 .preview-note { font: 12pt sans-serif; background: #fff3cd; border: 1px solid #d9b64a; padding: 6pt 8pt; margin: 0 0 12pt; }
+/* On a phone the page keeps its width: narrow margins, and a table wider than the screen
+   scrolls inside itself. */
+@media (max-width: 700px) {
+  body { padding: 12px 8px; }
+  table { display: block; overflow-x: auto; }
+}
 """
 # Pieces carry no page numbers: they are stamped after joining.
 PIECE_CSS = """
