@@ -1,11 +1,11 @@
 """PDF of one language of a version (WeasyPrint), laid out to Annex §12.
 
-A large document is laid out in four pieces of about equal work, each starting a page and
-holding consecutive runs of the document (front matter and narrative; Table 1, in two
-halves, the second continuing with "Продолжение таблицы 1" and the heading; Table 2 with
-Table 3's first part; each further part of Table 3). The pieces are laid out in parallel
-processes (`exports.pdf_worker`, one per core), joined with pypdf, and the page numbers
-(Arabic, top centre, Annex §12) are stamped over the joined pages. A piece's pages are
+A large document is laid out in pieces, each starting a page: front matter and narrative;
+Table 1, in two halves, the second continuing with "Продолжение таблицы 1" and the heading;
+Table 2 with Table 3's first part; each further part of Table 3. The pieces are laid out in
+parallel processes (`exports.pdf_worker`, one per core, each taking the next piece, largest
+first), joined with pypdf, and the page numbers (Arabic, top centre, Annex §12) are
+stamped on the joined pages as text in the embedded font. A piece's pages are
 kept under its content hash (`SQF_DATA_DIR/pdf-pieces/`, setting SQF_PDF_PIECES_DIR), so
 rendering again after an edit lays out only the pieces it changed. A small document is laid
 out here in one flow, numbered by CSS.
@@ -14,13 +14,15 @@ out here in one flow, numbered by CSS.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import math
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -121,25 +123,38 @@ def _atoms(model: Model) -> list[dict[str, Any]]:
     return atoms
 
 
-def html_pieces(content: dict[str, Any], lang: str, pieces: int = 4) -> list[str]:
-    """The document as `pieces` independent HTML documents of about equal work, each a run
-    of consecutive atoms starting a page, in order."""
+# Layout seconds per character of a piece's HTML, relative to Tables 2–3 (measured on the
+# large SQF, docs/benchmarks.md): narrative text flows in long lines, Table 1's rows break
+# across pages. Only the order of the work depends on it.
+COST_PER_CHAR = {
+    "exports/_doc_front.html": 0.4,
+    "exports/_doc_table1.html": 1.45,
+    "exports/_doc_tables23.html": 1.0,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Piece:
+    html: str
+    cost: float  # estimated layout work, for scheduling only
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
+
+
+def html_pieces(content: dict[str, Any], lang: str) -> list[Piece]:
+    """The document as independent HTML documents, one per run of the document
+    (`_atoms`), in order; each starts a page."""
     model = document_model(xml_safe_tree(content), lang)
     base = _context(model)
     base["css"] = CSS_PATH.read_text(encoding="utf-8") + PIECE_CSS
-    bodies = [render_to_string(a["body_template"], {**base, **a}) for a in _atoms(model)]
-    # Consecutive runs of about equal length (the length of the HTML tracks the layout work).
-    target = sum(len(b) for b in bodies) / pieces
-    groups: list[list[str]] = [[]]
-    done = 0.0
-    for body in bodies:
-        if groups[-1] and done + len(body) / 2 > target * len(groups) and len(groups) < pieces:
-            groups.append([])
-        groups[-1].append(body)
-        done += len(body)
-    return [
-        render_to_string("exports/document.html", {**base, "body_html": "".join(g)}) for g in groups
-    ]
+    pieces = []
+    for atom in _atoms(model):
+        body = render_to_string(atom["body_template"], {**base, **atom})
+        html = render_to_string("exports/document.html", {**base, "body_html": body})
+        pieces.append(Piece(html, len(body) * COST_PER_CHAR[atom["body_template"]]))
+    return pieces
 
 
 def _piece_dir() -> Path:
@@ -155,44 +170,78 @@ def _layout_here(html: str) -> bytes:
     return HTML(string=html, base_url=str(EXPORTS_DIR) + "/").write_pdf()
 
 
-def _layout_in_process(html: str) -> bytes:
-    # Our own interpreter and module, no shell.
-    result = subprocess.run(
-        [sys.executable, "-m", "exports.pdf_worker"],
-        input=html.encode("utf-8"),
-        capture_output=True,
-        check=False,
-        cwd=str(EXPORTS_DIR.parent),
-        timeout=settings.CELERY_TASK_TIME_LIMIT,
-    )
-    if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
-        raise RuntimeError("PDF layout failed: " + result.stderr.decode("utf-8", "replace")[-2000:])
-    return result.stdout
-
-
 def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def render_pieces(pieces: list[str], *, parallel: bool) -> list[bytes]:
+def _lay_out_in_workers(pieces: list[Piece], todo: list[int], out: list[bytes | None]) -> None:
+    """Lays out pieces `todo` in up to one process per core (`exports.pdf_worker`, our own
+    interpreter and module, no shell). Each process takes the next piece as soon as it is
+    free, largest first, so the cores finish at about the same time; each loads WeasyPrint
+    once."""
+    from exports.pdf_worker import read_frame, write_frame
+
+    queue = sorted(todo, key=lambda i: -pieces[i].cost)
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def serve() -> None:
+        with tempfile.TemporaryFile() as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "exports.pdf_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                cwd=str(EXPORTS_DIR.parent),
+            )
+            stdin, stdout = proc.stdin, proc.stdout
+            if stdin is None or stdout is None:  # never: both are pipes
+                raise RuntimeError("PDF layout process without pipes")
+            try:
+                while True:
+                    with lock:
+                        if not queue or errors:
+                            break
+                        i = queue.pop(0)
+                    write_frame(stdin, pieces[i].html.encode("utf-8"))
+                    data = read_frame(stdout)
+                    if data is None or not data.startswith(b"%PDF"):
+                        log.seek(0)
+                        with lock:
+                            errors.append(log.read().decode("utf-8", "replace")[-2000:])
+                        break
+                    out[i] = data
+            finally:
+                stdin.close()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+    threads = [threading.Thread(target=serve) for _ in range(min(_workers(), len(todo)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors or any(out[i] is None for i in todo):
+        raise RuntimeError("PDF layout failed: " + (errors[0] if errors else "no output"))
+
+
+def render_pieces(pieces: list[Piece], *, parallel: bool) -> list[bytes]:
     """Each piece's PDF: from the kept pages where the piece is unchanged, else laid out."""
     folder = _piece_dir()
-    keys = [hashlib.sha256(h.encode("utf-8")).hexdigest() for h in pieces]
+    keys = [piece.key for piece in pieces]
     out: list[bytes | None] = []
     for key in keys:
         path = folder / f"{key}.pdf"
         out.append(path.read_bytes() if path.is_file() else None)
     todo = [i for i, data in enumerate(out) if data is None]
     if parallel and len(todo) > 1:
-        # Largest first, so the last piece to start is a small one.
-        todo.sort(key=lambda i: -len(pieces[i]))
-        with ThreadPoolExecutor(max_workers=_workers()) as pool:
-            laid_out = pool.map(lambda i: _layout_in_process(pieces[i]), todo)
-            for i, data in zip(todo, laid_out, strict=True):
-                out[i] = data
+        _lay_out_in_workers(pieces, todo, out)
     else:
         for i in todo:
-            out[i] = _layout_here(pieces[i])
+            out[i] = _layout_here(pieces[i].html)
     for i in todo:
         tmp = folder / f"{keys[i]}.tmp{os.getpid()}"
         tmp.write_bytes(out[i])  # type: ignore[arg-type]
@@ -207,45 +256,152 @@ def _prune(folder: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _numbers_pdf(sizes: list[tuple[float, float]]) -> bytes:
-    """One page per page of the document, of the same size, with only its number at the top
-    centre, 12 pt, in the top margin (Annex §12)."""
-    from weasyprint import HTML
+# The page number (Annex §12: Arabic numerals, top centre, 12 pt) is stamped as text in
+# the shipped Times New Roman, reduced to its ten digits and embedded once for the whole
+# document, at the place the stylesheet's @top-center box puts it in a single-flow
+# document: centred between the side margins, its line (12 pt × 1.15) in the middle of the
+# top margin (20 mm portrait, 30 mm landscape). The baseline offset was read off WeasyPrint's
+# own @top-center output with the same font (see tests: every page numbered, centred).
+NUMBER_FONT = "/SQFPageNumber"
+NUMBER_SIZE = 12
+MM = 72 / 25.4
+BASELINE_BELOW_MARGIN_MIDDLE = 4.049  # pt
+TO_UNICODE = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /SQF-Digits-UCS def /CMapType 2 def
+1 begincodespacerange <00> <FF> endcodespacerange
+1 beginbfrange <30> <39> <0030> endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end"""
 
-    pages = []
-    for i, (w, h) in enumerate(sizes, start=1):
-        landscape = w > h
-        pages.append(f'<div class="{"l" if landscape else "p"}">{i}</div>')
-    # The number sits where the stylesheet's @top-center box puts it: centred between the
-    # side margins, in the middle of the top margin (20 mm portrait, 30 mm landscape).
-    css = (
-        CSS_PATH.read_text(encoding="utf-8").split("@page", 1)[0]
-        + """
-@page p { size: A4 portrait; margin: 0; }
-@page l { size: A4 landscape; margin: 0; }
-html { font-family: "Times New Roman"; font-size: 12pt; line-height: 1.15; }
-div { text-align: center; height: 20mm; }
-div.p { page: p; margin: 0 15mm 0 30mm; padding-top: 7.6mm; }
-div.l { page: l; margin: 0 20mm 0 20mm; padding-top: 12.6mm; }
-div + div { break-before: page; }
-"""
+
+@functools.lru_cache(maxsize=1)
+def _digits_font() -> tuple[bytes, list[int], dict[str, int]]:
+    """The regular face reduced to the digits 0-9 (a TrueType program), their advance
+    widths in thousandths of an em, and the font descriptor's numbers."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(EXPORTS_DIR / "fonts" / "LiberationSerif-Regular.ttf")
+    upem = font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    widths = [round(font["hmtx"][cmap[c]][0] * 1000 / upem) for c in range(0x30, 0x3A)]
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    descriptor = {
+        "ascent": round(hhea.ascent * 1000 / upem),
+        "descent": round(hhea.descent * 1000 / upem),
+        "cap": round(os2.sCapHeight * 1000 / upem),
+        "bbox": [round(v * 1000 / upem) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+    }
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing to subset
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=range(0x30, 0x3A))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), widths, descriptor
+
+
+def _number_font(writer: Any) -> Any:
+    """The digits font as objects of `writer`; returns the font dictionary's reference."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
     )
-    html = f"<html><head><style>{css}</style></head><body>{''.join(pages)}</body></html>"
-    return HTML(string=html, base_url=str(EXPORTS_DIR) + "/").write_pdf()
+
+    program, widths, d = _digits_font()
+    name = NameObject("/SQFPGN+Times-New-Roman")
+    file = DecodedStreamObject()
+    file.set_data(program)
+    file[NameObject("/Length1")] = NumberObject(len(program))
+    file = file.flate_encode()
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): name,
+            NameObject("/Flags"): NumberObject(34),  # serif, non-symbolic
+            NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in d["bbox"]),
+            NameObject("/ItalicAngle"): NumberObject(0),
+            NameObject("/Ascent"): NumberObject(d["ascent"]),
+            NameObject("/Descent"): NumberObject(d["descent"]),
+            NameObject("/CapHeight"): NumberObject(d["cap"]),
+            NameObject("/StemV"): NumberObject(80),
+            NameObject("/FontFile2"): writer._add_object(file),
+        }
+    )
+    # Text extraction and screen readers map the codes to digits through this (PDF §9.10).
+    to_unicode = DecodedStreamObject()
+    to_unicode.set_data(TO_UNICODE)
+    font = DictionaryObject(
+        {
+            NameObject("/ToUnicode"): writer._add_object(to_unicode),
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/TrueType"),
+            NameObject("/BaseFont"): name,
+            NameObject("/FirstChar"): NumberObject(0x30),
+            NameObject("/LastChar"): NumberObject(0x39),
+            NameObject("/Widths"): ArrayObject(FloatObject(w) for w in widths),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+        }
+    )
+    return writer._add_object(font)
+
+
+def _number_ops(number: int, width: float, height: float) -> bytes:
+    """The content-stream operators that print `number` on a page of this size."""
+    _program, widths, _d = _digits_font()
+    text = str(number)
+    text_width = sum(widths[ord(ch) - 0x30] for ch in text) * NUMBER_SIZE / 1000
+    if width > height:  # landscape: margins 30 top, 20 left and right
+        top, left, right = 30 * MM, 20 * MM, 20 * MM
+    else:  # portrait: 20 top, 30 left, 15 right
+        top, left, right = 20 * MM, 30 * MM, 15 * MM
+    x = left + (width - left - right - text_width) / 2
+    y = height - (top / 2 + BASELINE_BELOW_MARGIN_MIDDLE)
+    return (
+        f"Q q 0 g BT {NUMBER_FONT} {NUMBER_SIZE} Tf 1 0 0 1 {x:.4f} {y:.4f} Tm ({text}) Tj ET Q"
+    ).encode("ascii")
 
 
 def join_and_number(parts: list[bytes]) -> bytes:
+    """The pieces one after another, each page numbered (Annex §12). Each page's own
+    drawing is wrapped in q … Q, so whatever graphics state it leaves cannot move the
+    number; the font is one object shared by every page."""
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
     writer = PdfWriter()
     for data in parts:
         writer.append(PdfReader(io.BytesIO(data)))
-    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
-    numbers = PdfReader(io.BytesIO(_numbers_pdf(sizes)))
-    for page, number in zip(writer.pages, numbers.pages, strict=True):
-        page.merge_page(number)
-        page.compress_content_streams()
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    font = _number_font(writer)
+    save = DecodedStreamObject()
+    save.set_data(b"q")
+    save_ref = writer._add_object(save)
+    for number, page in enumerate(writer.pages, start=1):
+        box = page.mediabox
+        stamp = DecodedStreamObject()
+        stamp.set_data(_number_ops(number, float(box.width), float(box.height)))
+        contents = page.get("/Contents")
+        if contents is None:
+            own: list[Any] = []
+        else:
+            resolved = contents.get_object()
+            own = list(resolved) if isinstance(resolved, list) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([save_ref, *own, writer._add_object(stamp)])
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else DictionaryObject()
+        page[NameObject("/Resources")] = resources
+        fonts = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else DictionaryObject()
+        fonts[NameObject(NUMBER_FONT)] = font
+        resources[NameObject("/Font")] = fonts
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -219,7 +219,9 @@ def document_options(request: HttpRequest, pk: int) -> HttpResponse:
     except sqf_services.EditConflict:
         messages.error(
             request,
-            _("Someone changed this version since you opened the page; your choice was not saved. Look again and choose."),
+            _(
+                "Someone changed this version since you opened the page; your choice was not saved. Look again and choose."
+            ),
         )
         return redirect("exports:documents", version.pk)
     messages.success(request, _("Document options saved."))

@@ -189,3 +189,42 @@ def test_a_large_document_laid_out_in_pieces_is_numbered_at_the_top_centre(
             assert [w["text"] for w in top] == [str(number)], number
             centre = (page.width / 2) if landscape else (30 + (210 - 15)) / 2 * mm
             assert abs((top[0]["x0"] + top[0]["x1"]) / 2 - centre) < 2, number
+
+
+def test_stamped_page_numbers_sit_exactly_where_the_single_flow_puts_them(demo_content) -> None:
+    """A large PDF's numbers are stamped after joining (exports.pdf.join_and_number); a
+    small one's come from the stylesheet's @top-center box. Both must print the same digits
+    at the same place: the demo, with landscape Tables 2–3, laid out both ways."""
+    import pdfplumber
+
+    from exports import pdf as pdf_module
+
+    data = {**demo_content, "document": {"tables_landscape": True}}
+    single = cached("landscape-kk", lambda: render_pdf(data, "kk"))
+    pieces = pdf_module.html_pieces(data, "kk")
+    joined = pdf_module.join_and_number(pdf_module.render_pieces(pieces, parallel=False))
+
+    def numbers(document: bytes) -> list[tuple[bool, str, float, float]]:
+        out = []
+        with pdfplumber.open(io.BytesIO(document)) as read:
+            for page in read.pages:
+                landscape = page.width > page.height
+                top = [c for c in page.chars if c["top"] < (30 if landscape else 20) * 72 / 25.4]
+                text = "".join(c["text"] for c in top)
+                out.append((landscape, text, top[0]["x0"], top[0]["matrix"][5]))
+        return out
+
+    flow = {(land, len(text)): (x, y) for land, text, x, y in numbers(single)}
+    stamped = numbers(joined)
+    assert [text for _land, text, _x, _y in stamped] == [str(n) for n in range(1, len(stamped) + 1)]
+    assert {land for land, *_ in stamped} == {True, False}
+    compared = 0
+    for land, text, x, y in stamped:
+        if (land, len(text)) in flow:
+            fx, fy = flow[(land, len(text))]
+            assert abs(x - fx) < 0.05 and abs(y - fy) < 0.05, (text, land, x, fx, y, fy)
+            compared += 1
+    assert compared >= len(stamped) // 2
+    assert "SQFPGN+Times-New-Roman" in {
+        c["fontname"] for c in pdfplumber.open(io.BytesIO(joined)).pages[0].chars
+    }
