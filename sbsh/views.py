@@ -28,8 +28,6 @@ from sbsh.models import (
     Version,
 )
 
-PART_KEYS = [k for k in Part.Key.values if k != Part.Key.PASSPORT_SECTOR]
-
 
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
@@ -49,7 +47,6 @@ def _context(request: HttpRequest, version: Version, section: str, **extra: Any)
         "framework": version.framework,
         "section": section,
         "can_edit": access.can_edit_version(request.user, version),
-        "part_keys": [(k, Part.Key(k).label) for k in PART_KEYS],
         **extra,
     }
 
