@@ -77,9 +77,14 @@ class Edition(models.Model):
     )
     # ISCO-08 only: where its Kazakh and Russian names come from (whose translation, of
     # what date), as the administrator said when loading them (Annex §11, column 4).
-    names_source = models.CharField(_("source of the Kazakh/Russian names"), max_length=300, blank=True)
+    names_source = models.CharField(
+        _("source of the Kazakh/Russian names"), max_length=300, blank=True
+    )
     # New SQF content picks from the current edition; old content keeps its own.
     is_current = models.BooleanField(_("current"), default=True)
+    # Raised by every service that changes its nodes in place (names, skill levels): the
+    # cached rows of Tables 1 and 3 that show them are keyed by it (sbsh/fragments.py).
+    nodes_revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("classifier edition")

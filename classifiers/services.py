@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -325,6 +326,11 @@ def current_edition(classifier: str) -> Edition | None:
     return Edition.objects.filter(classifier=classifier, is_current=True).first()
 
 
+def nodes_changed(edition_id: int) -> None:
+    """Nodes of the edition changed in place: what was rendered from them is out of date."""
+    Edition.objects.filter(pk=edition_id).update(nodes_revision=F("nodes_revision") + 1)
+
+
 @transaction.atomic
 def node_skill_level_set(*, actor: User, node: Node, skill_level: int | None) -> Node:
     if skill_level is not None and not 1 <= skill_level <= 4:
@@ -333,6 +339,7 @@ def node_skill_level_set(*, actor: User, node: Node, skill_level: int | None) ->
     node.skill_level = skill_level
     node.skill_level_edited = True
     node.save(update_fields=["skill_level", "skill_level_edited"])
+    nodes_changed(node.edition_id)
     audit_record(
         actor=actor,
         action="classifier.node.skill_level",
@@ -642,9 +649,7 @@ def isco_names_load(
             )
         elif any(len(v) > 500 for v in (kk, ru)):
             problems.append(
-                importers.Problem(
-                    name, line, "name_kk", _("A name is longer than 500 characters.")
-                )
+                importers.Problem(name, line, "name_kk", _("A name is longer than 500 characters."))
             )
         else:
             updates[code] = (kk, ru)
@@ -670,6 +675,7 @@ def isco_names_load(
         )
         edition.names_source = source.strip()[:300]
         edition.save(update_fields=["names_source"])
+        nodes_changed(edition.pk)
         audit_record(
             actor=actor,
             action="classifier.isco_names.load",
@@ -692,6 +698,7 @@ def node_names_set(*, actor: User, node: Node, title_kk: str, title_ru: str) -> 
         node.code, node.name_kk, node.name_ru, node.name_en, node.title_en
     )
     node.save(update_fields=["title_kk", "title_ru", "name_kk", "name_ru", "search_text"])
+    nodes_changed(node.edition_id)
     audit_record(
         actor=actor,
         action="classifier.node.names",
@@ -699,6 +706,8 @@ def node_names_set(*, actor: User, node: Node, title_kk: str, title_ru: str) -> 
         changes={"title_kk": [before[0], title_kk], "title_ru": [before[1], title_ru]},
     )
     return node
+
+
 # --- NQF level descriptors (Rules §8: levels are matched using the NQF) ----------------------
 
 NQF_COLUMNS = ("level", "descriptor", "text_kk", "text_ru", "source", "source_date")

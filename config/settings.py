@@ -189,12 +189,30 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# "fragments" holds the rendered rows of Tables 1 and 3 (sbsh/fragments.py), apart from the
+# default cache so that a few hundred rows in two languages do not push out anything else.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fragments",
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # In each process: ~4 KB a row, so at most ~16 MB.
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "fragments",
+            "OPTIONS": {"MAX_ENTRIES": 4000},
+        },
+    }
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "councils.User"

@@ -71,12 +71,25 @@ _LITE_FIELDS = (
 )
 
 
+# With `ancestors`, each query also reads the ids three levels above the parent, so that
+# the whole chain of an OKED subclass (five levels) takes two queries, not five.
+_ANCESTOR_IDS = (
+    "parent__parent_id",
+    "parent__parent__parent_id",
+    "parent__parent__parent__parent_id",
+)
+
+
 def node_index(ids: set[int], *, ancestors: bool = False) -> dict[int, NodeLite]:
-    """Nodes by id in one query (plus one per tree level when `ancestors` is asked)."""
+    """Nodes by id in one query (and, when `ancestors` is asked, all the nodes above them:
+    one more query per four levels)."""
     index: dict[int, NodeLite] = {}
     wanted = {i for i in ids if i}
+    fields = _LITE_FIELDS + (_ANCESTOR_IDS if ancestors else ())
     while wanted:
-        for row in Node.objects.filter(pk__in=wanted).values_list(*_LITE_FIELDS):
+        above: set[int] = set()
+        for row in Node.objects.filter(pk__in=wanted).order_by().values_list(*fields):
+            above.update(row[5:6] + row[len(_LITE_FIELDS) :])
             index[row[0]] = NodeLite(
                 row[0],
                 row[1],
@@ -90,11 +103,7 @@ def node_index(ids: set[int], *, ancestors: bool = False) -> dict[int, NodeLite]
                 row[9],
                 row[10],
             )
-        wanted = (
-            {n.parent_id for n in index.values() if n.parent_id and n.parent_id not in index}
-            if ancestors
-            else set()
-        )
+        wanted = {i for i in above if i and i not in index} if ancestors else set()
     return index
 
 
@@ -128,21 +137,30 @@ def _m2m(through: type, owner: str, owner_ids: list[int]) -> dict[int, list[int]
 
 
 def table1_rows(
-    version: Version, *, pk: int | None = None, section: int | None = None
+    version: Version, *, pk: int | None = None, section: int | None = None, nodes: bool = True
 ) -> list[Table1Row]:
-    """Rows (or the one row `pk`, or one process section's) with `occupation_list`
-    (NodeLite, by code) attached."""
+    """Rows (or the one row `pk`, or one process section's) with `occupation_ids` and
+    (unless `nodes` is False: see `table1_attach_nodes`) `occupation_list` (NodeLite, by
+    code) attached."""
     only: dict[str, int] = {"pk": pk} if pk else {}
     if section:
         only["section"] = section
     rows = list(version.table1_rows.order_by("section", "order", "id").filter(**only))
     links = _m2m(Table1Row.occupations.through, "table1row_id", [r.pk for r in rows])
-    index = node_index({n for ids in links.values() for n in ids})
+    for row in rows:
+        row.occupation_ids = tuple(sorted(links.get(row.pk, [])))
+    if nodes:
+        table1_attach_nodes(rows)
+    return rows
+
+
+def table1_attach_nodes(rows: list[Table1Row]) -> None:
+    """`occupation_list` for rows read with `nodes=False`, in one query."""
+    index = node_index({n for row in rows for n in row.occupation_ids})
     for row in rows:
         row.occupation_list = sorted(
-            (index[i] for i in links.get(row.pk, []) if i in index), key=lambda n: n.code
+            (index[i] for i in row.occupation_ids if i in index), key=lambda n: n.code
         )
-    return rows
 
 
 def table1_by_section(
@@ -174,18 +192,29 @@ T3_NODES = ("isco", "nkz_unit", "nkz_group", "oked", "occupation")
 
 
 def table3_rows(
-    version: Version, *, pk: int | None = None, window: tuple[int, int] | None = None
+    version: Version,
+    *,
+    pk: int | None = None,
+    window: tuple[int, int] | None = None,
+    nodes: bool = True,
 ) -> list[Table3Row]:
     """Rows (or the one row `pk`, or rows [start, end) in order) with NodeLite attached as
-    `<column>_n` and the OKED chain as `oked_chain`."""
+    `<column>_n` and the OKED chain as `oked_chain` (unless `nodes` is False: see
+    `table3_attach_nodes`)."""
     qs = version.table3_rows.order_by("order", "id").filter(**({"pk": pk} if pk else {}))
     rows = list(qs[window[0] : window[1]] if window else qs)
+    if nodes:
+        table3_attach_nodes(rows)
+    return rows
+
+
+def table3_attach_nodes(rows: list[Table3Row]) -> None:
+    """The classifier nodes of rows read with `nodes=False`, in two queries."""
     index = node_index({getattr(r, f"{c}_id") for r in rows for c in T3_NODES}, ancestors=True)
     for row in rows:
         for column in T3_NODES:
             setattr(row, f"{column}_n", index[getattr(row, f"{column}_id")])
         row.oked_chain = chain(index, row.oked_n)
-    return rows
 
 
 def standards(version: Version) -> list[ProfessionalStandard]:
@@ -487,14 +516,25 @@ def levels_in(levels: list[str]) -> list[str]:
     return sorted({lv for lv in levels if lv}, key=_level_key)
 
 
-def table1_section_counts(version: Version) -> dict[int, int]:
-    from django.db.models import Count
+def _level_counts(rows: QuerySet[Any], *by: str) -> list[tuple[Any, ...]]:
+    """(*by, sqf_level, number of rows) in one query, without the default ordering (which
+    would join the version and the SQF and split the groups)."""
+    return list(rows.order_by().values_list(*by, "sqf_level").annotate(n=Count("id")).order_by())
 
-    return dict(
-        version.table1_rows.values_list("section")
-        .annotate(n=Count("id"))
-        .values_list("section", "n")
-    )
+
+def table1_summary(version: Version) -> tuple[dict[int, int], list[str]]:
+    """Rows per process section, and the SQF levels present (for the level filter)."""
+    counts = _level_counts(version.table1_rows.all(), "section")
+    sections: dict[int, int] = {}
+    for section, _level, n in counts:
+        sections[section] = sections.get(section, 0) + n
+    return sections, levels_in([level for _section, level, _n in counts])
+
+
+def table3_summary(version: Version) -> tuple[int, list[str]]:
+    """The number of rows, and the SQF levels present (for the level filter)."""
+    counts = _level_counts(version.table3_rows.all())
+    return sum(n for _level, n in counts), levels_in([level for level, _n in counts])
 
 
 def frameworks_filter(frameworks: list[Framework], *, query: str = "") -> list[Framework]:

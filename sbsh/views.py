@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config import params
 from councils import access
 from councils.access import Action
-from sbsh import forms, selectors, services
+from sbsh import forms, fragments, selectors, services
 from sbsh.models import (
     Part,
     ProfessionalStandard,
@@ -27,8 +27,6 @@ from sbsh.models import (
     Table3Row,
     Version,
 )
-
-PART_KEYS = [k for k in Part.Key.values if k != Part.Key.PASSPORT_SECTOR]
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -49,7 +47,6 @@ def _context(request: HttpRequest, version: Version, section: str, **extra: Any)
         "framework": version.framework,
         "section": section,
         "can_edit": access.can_edit_version(request.user, version),
-        "part_keys": [(k, Part.Key(k).label) for k in PART_KEYS],
         **extra,
     }
 
@@ -178,7 +175,9 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "findings": selectors.findings(version),
-            "checklist_limit": min(int(limit), 500) if limit.isascii() and limit.isdigit() and len(limit) <= 9 else None,
+            "checklist_limit": min(int(limit), 500)
+            if limit.isascii() and limit.isdigit() and len(limit) <= 9
+            else None,
         },
     )
 
@@ -392,15 +391,15 @@ def table1(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
     state = _t1_state(request, version)
-    if request.headers.get("HX-Target") == "table1-body":
-        return render(
-            request, "sbsh/_table1_body.html", _context(request, version, "table1", **state)
-        )
-    return render(
-        request,
-        "sbsh/table1.html",
-        _context(request, version, "table1", checklist_limit=CHECKLIST_LIMIT, **state),
+    context = _context(request, version, "table1", checklist_limit=CHECKLIST_LIMIT, **state)
+    fragments.attach_table1(
+        (row for _value, _label, rows in state["sections"] for row in rows),
+        version=version,
+        can_edit=context["can_edit"],
     )
+    if request.headers.get("HX-Target") == "table1-body":
+        return render(request, "sbsh/_table1_body.html", context)
+    return render(request, "sbsh/table1.html", context)
 
 
 # A table this small is shown whole; a larger one a process section at a time.
@@ -419,7 +418,7 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
     """Which rows the Table 1 editor shows: one process section (or all of a small table),
     narrowed by the filter (code, a word in either language, level)."""
     query, level = _filters(request)
-    counts = selectors.table1_section_counts(version)
+    counts, levels = selectors.table1_summary(version)
     total = sum(counts.values())
     asked = request.GET.get("section", "")
     if asked in {"1", "2", "3", "4"}:
@@ -430,7 +429,9 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         current = min(counts) if counts else 1
     from django.core.paginator import Paginator
 
-    rows = selectors.table1_rows(version, section=current)
+    # The occupations' names are read for the word filter; for the page only when a row
+    # is not among the cached fragments (fragments.attach_table1).
+    rows = selectors.table1_rows(version, section=current, nodes=bool(query))
     shown = selectors.table1_filter(rows, query=query, level=level)
     page = Paginator(shown, T1_PAGE).get_page(request.GET.get("page"))
     sections = selectors.table1_by_section(version, section=current, rows=list(page.object_list))
@@ -447,9 +448,7 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         "page": page,
         "q": query,
         "level": level,
-        "levels": selectors.levels_in(
-            list(version.table1_rows.values_list("sqf_level", flat=True).distinct())
-        ),
+        "levels": levels,
     }
 
 
@@ -778,16 +777,16 @@ def table3(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 422
     state = _t3_state(request, version)
-    if request.method == "GET" and request.headers.get("HX-Target") == "table3-body":
-        return render(
-            request, "sbsh/_table3_body.html", _context(request, version, "table3", **state)
-        )
-    return render(
-        request,
-        "sbsh/table3.html",
-        _context(request, version, "table3", form=form, **state),
-        status=status,
+    context = _context(request, version, "table3", form=form, **state)
+    fragments.attach_table3(
+        state["rows"],
+        version=version,
+        can_edit=context["can_edit"],
+        first_number=state["page"].start_index(),
     )
+    if request.method == "GET" and request.headers.get("HX-Target") == "table3-body":
+        return render(request, "sbsh/_table3_body.html", context)
+    return render(request, "sbsh/table3.html", context, status=status)
 
 
 def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
@@ -795,19 +794,19 @@ def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
     from django.core.paginator import Paginator
 
     query, level = _filters(request)
-    levels = list(version.table3_rows.values_list("sqf_level", flat=True).distinct())
+    total, levels = selectors.table3_summary(version)
     if query or level:
         rows = selectors.table3_rows(version)
-        total = len(rows)
         shown = selectors.table3_filter(rows, query=query, level=level)
         page = Paginator(shown, T3_PAGE).get_page(request.GET.get("page"))
         count = len(shown)
     else:
-        # No filter: only the page's rows and their classifier nodes are read.
-        total = count = version.table3_rows.count()
+        # No filter: only the page's rows are read; their classifier nodes only when a row
+        # is not among the cached fragments (fragments.attach_table3).
+        count = total
         page = Paginator(range(total), T3_PAGE).get_page(request.GET.get("page"))
         page.object_list = selectors.table3_rows(
-            version, window=(max(0, page.start_index() - 1), page.end_index())
+            version, window=(max(0, page.start_index() - 1), page.end_index()), nodes=False
         )
     return {
         "rows": page.object_list,
@@ -816,7 +815,7 @@ def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         "shown": count,
         "q": query,
         "level": level,
-        "levels": selectors.levels_in(levels),
+        "levels": levels,
     }
 
 

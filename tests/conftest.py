@@ -48,9 +48,10 @@ def _skip_or_fail(item: pytest.Item, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _fast_tests(settings: pytest.FixtureRequest, tmp_path: object) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "fragments"):  # the rendered table rows too (sbsh/fragments.py)
+        caches[alias].clear()
     # The default PBKDF2 hasher makes every login cost ~0.3 s; tests prove behaviour, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sbsh.models import LONG_CELL as CLAMP_AT  # a longer cell is folded
@@ -56,6 +60,8 @@ def nqf_descriptors(level: object) -> list:
     except (TypeError, ValueError):
         return []
     return list(NqfDescriptor.objects.filter(level=number).order_by("id"))
+
+
 @register.filter
 def action_label(code: str) -> str:
     """An audit action code ("sqf.part.save") as words in the interface language."""
@@ -148,3 +154,28 @@ def cell(context: template.Context, text: str) -> str:
         return clamp(text)
     cut = text[:SHORT_AT].rsplit(" ", 1)[0] or text[:SHORT_AT]
     return linebreaksbr(cut + "…", autoescape=True)
+
+
+@register.simple_tag(takes_context=True)
+def editor_nav(context: template.Context) -> SafeString:
+    """The editor's menu of the SQF's parts. It holds no data and nothing of the viewer:
+    the same for a version, a part and a language, so each process renders it once (it
+    is twenty links and labels that every editor page spent ~1.5 ms on)."""
+    return _editor_nav(context["version"].pk, context.get("section", ""), get_language())
+
+
+@lru_cache(maxsize=2048)
+def _editor_nav(version_pk: int, section: str, language: str) -> SafeString:
+    from sbsh.models import Part
+
+    # A SafeString: our own template's output, escaped there.
+    return render_to_string(
+        "sbsh/_editor_nav.html",
+        {
+            "version_pk": version_pk,
+            "section": section,
+            "part_keys": [
+                (k, label) for k, label in Part.Key.choices if k != Part.Key.PASSPORT_SECTOR
+            ],
+        },
+    )

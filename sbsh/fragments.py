@@ -1,0 +1,165 @@
+"""The rendered rows of Tables 1 and 3, cached under a digest of everything they show.
+
+A page of a big table spent most of its time in the template engine (40–50 rows, each
+with its bilingual cells, its classifier names and its edit controls) and in reading the
+classifier nodes the rows name. A row's HTML is a function of the row's stored values,
+the nodes it names, the interface language, whether the viewer may edit the version, and
+the code that renders it; the cache key is a digest of all of these:
+
+- every stored column of the row (not only its revision: a write that forgot to raise
+  it, a migration, a script still changes the key), with the ids of the nodes it names
+  (Table 1's occupations are a many-to-many, so their ids are read and added);
+- the nodes' own data through `Edition.nodes_revision`, which every classifier service
+  that changes a node in place raises (a new edition has new node ids anyway), so the
+  nodes are read only for the rows that are not in the cache;
+- the language, the version and its status, whether the viewer may edit (a fragment
+  with edit controls can only be found by a viewer who may edit), the row's number on
+  the page (Table 3), and a digest of the templates, code and catalogues that render it.
+
+So nothing is ever invalidated: a change makes a new key, and the old entry ages out
+(`TIMEOUT`; Redis or the in-process cache, settings.CACHES). The views set `row.html`;
+the templates print it, or include the row template themselves where no view prepared it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import django
+from django.conf import settings
+from django.core.cache import caches
+from django.db import models
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from classifiers.models import Edition
+from sbsh import selectors
+from sbsh.models import Table1Row, Table3Row, Version
+
+CACHE_ALIAS = "fragments"
+TIMEOUT = 7 * 24 * 3600
+T1_TEMPLATE = "sbsh/_table1_row.html"
+T3_TEMPLATE = "sbsh/_table3_row.html"
+
+_APP = Path(__file__).resolve().parent
+# What turns a row's values into its HTML besides the values: a change to any of these
+# in a new release must not find the fragments the old code rendered (Redis outlives it).
+_RENDERING_CODE = (
+    "templatetags/sqf.py",
+    "models.py",
+    "selectors.py",
+    "fragments.py",
+)
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the row templates, the Python that feeds them and the compiled
+    translations, computed once per process."""
+    digest = hashlib.sha256(django.get_version().encode())
+    for name in (T1_TEMPLATE, T3_TEMPLATE):
+        digest.update(get_template(name).template.source.encode())
+    for relative in _RENDERING_CODE:
+        digest.update((_APP / relative).read_bytes())
+    for folder in settings.LOCALE_PATHS:
+        for mo in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
+            digest.update(mo.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stored_values(obj: models.Model) -> tuple[Any, ...]:
+    """Every column of the row as stored (a field added later is covered too)."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def editions_stamp() -> tuple[tuple[int, int], ...]:
+    """Each classifier edition's `nodes_revision`, in one query: a row's key holds the ids
+    of the nodes it names and this, so a name or skill level changed in place (the
+    classifier services raise the revision) renders the rows that show it afresh."""
+    return tuple(Edition.objects.order_by("pk").values_list("pk", "nodes_revision"))
+
+
+def _keys(kind: str, common: tuple[Any, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    """A key per row: a digest of what every row on the page shares, then of the row's own."""
+    shared = hashlib.sha256(repr((code_digest(), get_language(), *common)).encode())
+    keys = []
+    for own in rows:
+        digest = shared.copy()
+        digest.update(repr(own).encode())
+        keys.append(f"sqf-row:{kind}:{digest.hexdigest()}")
+    return keys
+
+
+def _attach(
+    template_name: str,
+    rows: list[Any],
+    keys: list[str],
+    contexts: list[dict[str, Any]],
+    read_nodes: Callable[[list[Any]], None],
+) -> None:
+    """Set `row.html` for each row: from the cache in one round trip; the rows it does
+    not hold get their classifier nodes (`read_nodes`) and are rendered and stored."""
+    if not rows:
+        return
+    store = caches[CACHE_ALIAS]
+    found = store.get_many(keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if missing:
+        read_nodes([rows[i] for i in missing])
+        template = get_template(template_name)
+        # SafeStrings, and stored as such: a value that came back as a plain str would be
+        # escaped on the page (a visible fault), never printed as HTML.
+        fresh = {keys[i]: template.render(contexts[i]) for i in missing}
+        store.set_many(fresh, timeout=TIMEOUT)
+        found.update(fresh)
+    for row, key in zip(rows, keys, strict=True):
+        row.html = found[key]
+
+
+def attach_table1(rows: Iterable[Table1Row], *, version: Version, can_edit: bool) -> None:
+    """Rows as `selectors.table1_rows` reads them (with `occupation_ids`; their
+    `occupation_list` is read here if needed and not read yet)."""
+    rows = list(rows)
+    t1_base = reverse("sbsh:table1", args=[version.pk])
+    context = {"version": version, "can_edit": can_edit, "t1_base": t1_base}
+    _attach(
+        T1_TEMPLATE,
+        rows,
+        _keys(
+            "t1",
+            (version.pk, version.status, can_edit, editions_stamp()),
+            [(stored_values(row), row.occupation_ids) for row in rows],
+        ),
+        [{**context, "row": row} for row in rows],
+        lambda missing: selectors.table1_attach_nodes(
+            [r for r in missing if not hasattr(r, "occupation_list")]
+        ),
+    )
+
+
+def attach_table3(
+    rows: Iterable[Table3Row], *, version: Version, can_edit: bool, first_number: int
+) -> None:
+    """Rows as `selectors.table3_rows` reads them (their nodes are read here if needed and
+    not read yet), numbered from `first_number` as on the page."""
+    rows = list(rows)
+    numbers = range(first_number, first_number + len(rows))
+    context = {"version": version, "can_edit": can_edit}
+    _attach(
+        T3_TEMPLATE,
+        rows,
+        _keys(
+            "t3",
+            (version.pk, version.status, can_edit, editions_stamp()),
+            [(n, stored_values(row)) for n, row in zip(numbers, rows, strict=True)],
+        ),
+        [{**context, "row": row, "number": n} for n, row in zip(numbers, rows, strict=True)],
+        lambda missing: selectors.table3_attach_nodes(
+            [r for r in missing if not hasattr(r, "oked_chain")]
+        ),
+    )

@@ -1,0 +1,223 @@
+"""The rendered rows of Tables 1 and 3 come from a cache (sbsh/fragments.py): an unchanged
+row is not rendered again, and any change — an edit in the browser, a write that bypasses
+the services, a classifier node renamed or re-levelled — shows at once, in every interface
+language, and edit controls reach only people who may edit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from classifiers import services as classifier_services
+from sbsh import services
+from sbsh.models import Table1Row, Table3Row, Version
+from tests.sbsh.test_editor import t1_payload
+
+pytestmark = pytest.mark.django_db
+
+T1_ROW = "sbsh/_table1_row.html"
+T3_ROW = "sbsh/_table3_row.html"
+
+
+def rendered(response, template: str) -> int:
+    """How many times the request rendered `template` (the test client records each)."""
+    return [t.name for t in response.templates].count(template)
+
+
+def tbodies(response) -> list[str]:
+    """The tables' rows (the rest of the page carries a fresh CSRF token each time)."""
+    return re.findall(r"<tbody.*?</tbody>", response.content.decode(), re.S)
+
+
+def speak(user, language: str):
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
+@pytest.fixture
+def t1(personas, sqf) -> list[Table1Row]:
+    occupation = sqf.nodes["nkz:2512-1-001"]
+    rows = []
+    for section in (1, 1, 2):
+        row = services.table1_row_create(
+            actor=personas.drafter, version=sqf.version, section=section
+        )
+        rows.append(
+            services.table1_row_save(
+                actor=personas.drafter,
+                row=row,
+                revision=row.revision,
+                values={
+                    "sqf_level": "4",
+                    "nqf_level": 4,
+                    **{f: f"{f} {row.pk}" for f in services.T1_FIELDS},
+                },
+                occupation_ids=[occupation.pk],
+            )
+        )
+    return rows
+
+
+@pytest.fixture
+def t3(personas, sqf) -> list[Table3Row]:
+    n = sqf.nodes
+    return [
+        services.table3_row_save(
+            actor=personas.drafter,
+            version=sqf.version,
+            row=None,
+            revision=None,
+            values=services.Table3Values(
+                n["isco08:2512"].pk, n[occupation].pk, n["oked:62011"].pk, 4, "4"
+            ),
+        )
+        for occupation in ("nkz:2512-1-001", "nkz:2512-1-002")
+    ]
+
+
+def test_an_unchanged_table1_row_is_rendered_once_and_then_served_from_the_cache(
+    personas, sqf, t1
+) -> None:
+    client = personas.client_for(personas.drafter)
+    url = reverse("sbsh:table1", args=[sqf.version.pk])
+    first = client.get(url)
+    second = client.get(url)
+    assert rendered(first, T1_ROW) == 3 and rendered(second, T1_ROW) == 0
+    assert tbodies(first) == tbodies(second)  # byte for byte
+    # A fragment is exactly what the row's own view renders, controls and all.
+    own = client.get(reverse("sbsh:table1-row", args=[sqf.version.pk, t1[0].pk]))
+    assert own.content.decode() in second.content.decode()
+    assert f'data-testid="edit-{t1[0].pk}"' in own.content.decode()
+
+
+def test_a_table1_row_edited_in_the_browser_shows_its_new_text_at_once_in_both_languages(
+    personas, sqf, t1
+) -> None:
+    client = personas.client_for(personas.drafter)
+    url = reverse("sbsh:table1", args=[sqf.version.pk])
+    for language in ("kk", "ru"):
+        speak(personas.drafter, language)
+        assert f"knowledge_kk {t1[0].pk}" in client.get(url).content.decode()
+    saved = client.post(
+        reverse("sbsh:table1-edit", args=[sqf.version.pk, t1[0].pk]),
+        t1_payload(
+            t1[0],
+            [sqf.nodes["nkz:2512-1-002"].pk],
+            knowledge_kk="Жаңа білім",
+            knowledge_ru="Новые знания",
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+    assert saved.status_code == 200
+    assert Table1Row.objects.get(pk=t1[0].pk).knowledge_ru == "Новые знания"
+    for language, edit_label in (("kk", "Өңдеу"), ("ru", "Изменить")):
+        speak(personas.drafter, language)
+        page = client.get(url)
+        body = page.content.decode()
+        assert page["Content-Language"] == language
+        assert "Жаңа білім" in body and "Новые знания" in body
+        assert f"knowledge_kk {t1[0].pk}" not in body
+        assert "2512-1-002" in body  # the new occupation
+        assert f"knowledge_kk {t1[1].pk}" in body  # the other rows are still there
+        assert rendered(page, T1_ROW) == 1  # only the edited row was rendered again
+        assert edit_label in body  # the controls in this language
+
+
+def test_a_write_that_bypasses_the_services_still_shows_at_once(personas, sqf, t1, t3) -> None:
+    client = personas.client_for(personas.drafter)
+    t1_url = reverse("sbsh:table1", args=[sqf.version.pk])
+    t3_url = reverse("sbsh:table3", args=[sqf.version.pk])
+    client.get(t1_url), client.get(t3_url)
+    # No revision raised, no updated_at: the key holds every stored column.
+    Table1Row.objects.filter(pk=t1[1].pk).update(role_ru="Изменено скриптом")
+    Table3Row.objects.filter(pk=t3[1].pk).update(sqf_level="7", nqf_level=7)
+    page1, page3 = client.get(t1_url), client.get(t3_url)
+    assert "Изменено скриптом" in page1.content.decode() and rendered(page1, T1_ROW) == 1
+    assert "<td>7</td><td>7</td>" in page3.content.decode() and rendered(page3, T3_ROW) == 1
+
+
+def test_a_classifier_node_changed_in_place_shows_at_once_in_both_tables(
+    personas, sqf, t1, t3
+) -> None:
+    client = personas.client_for(personas.drafter)
+    t1_url = reverse("sbsh:table1", args=[sqf.version.pk])
+    t3_url = reverse("sbsh:table3", args=[sqf.version.pk])
+    occupation = sqf.nodes["nkz:2512-1-001"]
+    classifier_services.node_skill_level_set(actor=personas.admin, node=occupation, skill_level=3)
+    assert "<td>3</td><td>4</td><td>4</td>" in client.get(t3_url).content.decode()
+    assert "Бағдарламашы" in client.get(t1_url).content.decode()
+
+    classifier_services.node_skill_level_set(actor=personas.admin, node=occupation, skill_level=2)
+    classifier_services.node_names_set(
+        actor=personas.admin, node=occupation, title_kk="ЖАҢА АТАУ", title_ru="НОВОЕ ИМЯ"
+    )
+    page3, page1 = client.get(t3_url), client.get(t1_url)
+    body3 = page3.content.decode()
+    assert "<td>2</td><td>4</td><td>4</td>" in body3
+    assert "<td>3</td><td>4</td><td>4</td>" not in body3
+    assert "ЖАҢА АТАУ" in page1.content.decode()  # kk interface: the Kazakh name
+    assert "Бағдарламашы" not in page1.content.decode()
+    speak(personas.drafter, "ru")
+    assert "НОВОЕ ИМЯ" in client.get(t1_url).content.decode()
+
+
+@pytest.mark.parametrize("reader", ["member", "officer"])
+def test_a_viewer_who_may_not_edit_never_gets_edit_controls_from_the_cache(
+    personas, sqf, t1, t3, reader
+) -> None:
+    drafter = personas.client_for(personas.drafter)
+    other = personas.client_for(getattr(personas, reader))
+    pages = {
+        "table1": (reverse("sbsh:table1", args=[sqf.version.pk]), f"edit-{t1[0].pk}"),
+        "table3": (reverse("sbsh:table3", args=[sqf.version.pk]), f"t3-edit-{t3[0].pk}"),
+    }
+    for url, control in pages.values():
+        assert f'data-testid="{control}"' in drafter.get(url).content.decode()  # cached
+        seen = other.get(url)
+        assert seen.status_code == 200
+        assert f'data-testid="{control}"' not in seen.content.decode()
+        assert "hx-post" not in seen.content.decode().split("<tbody", 1)[1]
+    # The version leaves drafting: its drafter reads it as everybody does.
+    Version.objects.filter(pk=sqf.version.pk).update(status=Version.Status.COUNCIL_REVIEW)
+    for url, control in pages.values():
+        assert f'data-testid="{control}"' not in drafter.get(url).content.decode()
+
+
+def test_table3_rows_are_numbered_as_on_their_page(personas, sqf, t3) -> None:
+    client = personas.client_for(personas.drafter)
+    url = reverse("sbsh:table3", args=[sqf.version.pk])
+    client.get(url)
+    services.table3_row_delete(actor=personas.drafter, row=t3[0], revision=t3[0].revision)
+    body = client.get(url).content.decode()
+    assert f'id="t3-{t3[0].pk}"' not in body
+    assert f'<tr id="t3-{t3[1].pk}">\n      <td>1</td>' in body  # was row 2, now row 1
+
+
+def test_the_editor_menu_is_in_the_viewers_language_and_marks_the_part_shown(personas, sqf) -> None:
+    """The menu is rendered once per version, part and language in a process
+    (sqf.editor_nav): the cached copy must still follow the language and the part."""
+    client = personas.client_for(personas.drafter)
+    t1_url = reverse("sbsh:table1", args=[sqf.version.pk])
+    t3_url = reverse("sbsh:table3", args=[sqf.version.pk])
+    for language, label in (
+        ("kk", "3-кесте — біліктілік картасы"),
+        ("ru", "Таблица 3 — карта квалификаций"),
+    ):
+        speak(personas.drafter, language)
+        for _twice in range(2):
+            on_t3 = client.get(t3_url).content.decode()
+            on_t1 = client.get(t1_url).content.decode()
+            assert f'<a href="{t3_url}" aria-current="page">{label}</a>' in on_t3
+            assert f'<a href="{t3_url}" >{label}</a>' in on_t1
+            assert f'<a href="{t1_url}" aria-current="page">' in on_t1
+    other = services.framework_create(
+        actor=personas.drafter,
+        state_body=personas.energy,
+        council=personas.energy_council,
+        sector_kk="Басқа сала",
+        sector_ru="Другая отрасль",
+    )[1]
+    body = client.get(reverse("sbsh:table3", args=[other.pk])).content.decode()
+    assert f'href="{reverse("sbsh:table1", args=[other.pk])}"' in body and t1_url not in body
