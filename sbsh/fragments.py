@@ -77,10 +77,15 @@ def stored_values(obj: models.Model) -> tuple[Any, ...]:
     return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
 
 
-def editions_stamp() -> tuple[tuple[int, int], ...]:
+def editions_stamp(rows: list[Any] | None = None) -> Any:
     """Each classifier edition's `nodes_revision`, in one query: a row's key holds the ids
     of the nodes it names and this, so a name or skill level changed in place (the
-    classifier services raise the revision) renders the rows that show it afresh."""
+    classifier services raise the revision) renders the rows that show it afresh.
+    Rows read with the stamp as a column (PostgreSQL: `selectors`' `_editions_stamp`)
+    bring it, and no query is needed."""
+    stamp = getattr(rows[0], "editions_stamp", None) if rows else None
+    if stamp is not None:
+        return ("in-query", stamp)
     return tuple(Edition.objects.order_by("pk").values_list("pk", "nodes_revision"))
 
 
@@ -98,47 +103,77 @@ def _keys(kind: str, common: tuple[Any, ...], rows: list[tuple[Any, ...]]) -> li
 def _attach(
     template_name: str,
     rows: list[Any],
-    keys: list[str],
+    keys_of: Callable[[list[Any]], list[str]],
     contexts: list[dict[str, Any]],
     read_nodes: Callable[[list[Any]], None],
 ) -> None:
     """Set `row.html` for each row: from the cache in one round trip; the rows it does
-    not hold get their classifier nodes (`read_nodes`) and are rendered and stored."""
+    not hold are read whole where they were read light, get their classifier nodes
+    (`read_nodes`) and are rendered and stored under the key of what was rendered."""
     if not rows:
         return
     store = caches[CACHE_ALIAS]
+    keys = keys_of(rows)
     found = store.get_many(keys)
     missing = [i for i, key in enumerate(keys) if key not in found]
     if missing:
         read_nodes([rows[i] for i in missing])
         template = get_template(template_name)
-        # SafeStrings, and stored as such: a value that came back as a plain str would be
-        # escaped on the page (a visible fault), never printed as HTML.
-        fresh = {keys[i]: template.render(contexts[i]) for i in missing}
+        # A light row deleted since it was read has nothing to show.
+        gone = {i for i in missing if getattr(rows[i], "get_deferred_fields", set)()}
+        rendered = [i for i in missing if i not in gone]
+        # Keyed again: a row read whole just now may have changed since the light read.
+        fresh = dict(
+            zip(
+                keys_of([rows[i] for i in rendered]),
+                # SafeStrings, and stored as such: a value that came back as a plain str
+                # would be escaped on the page (a visible fault), never printed as HTML.
+                (template.render(contexts[i]) for i in rendered),
+                strict=True,
+            )
+        )
         store.set_many(fresh, timeout=TIMEOUT)
-        found.update(fresh)
+        for i, html in zip(rendered, fresh.values(), strict=True):
+            found[keys[i]] = html
+        for i in gone:
+            found[keys[i]] = ""
     for row, key in zip(rows, keys, strict=True):
         row.html = found[key]
 
 
+def _t1_own(row: Table1Row) -> tuple[Any, ...]:
+    """A light row (selectors.table1_rows(light=True)) brings the database's digest of
+    all its columns; a row read whole, its columns themselves."""
+    digest = getattr(row, "stored_digest", None)
+    stored = ("digest", row.pk, digest) if digest else stored_values(row)
+    return (stored, row.occupation_ids)
+
+
 def attach_table1(rows: Iterable[Table1Row], *, version: Version, can_edit: bool) -> None:
-    """Rows as `selectors.table1_rows` reads them (with `occupation_ids`; their
-    `occupation_list` is read here if needed and not read yet)."""
+    """Rows as `selectors.table1_rows` reads them (with `occupation_ids`, light or whole;
+    light rows not in the cache are read whole here, and their `occupation_list` if not
+    read yet)."""
     rows = list(rows)
     t1_base = reverse("sbsh:table1", args=[version.pk])
     context = {"version": version, "can_edit": can_edit, "t1_base": t1_base}
+    common = (version.pk, version.status, can_edit, editions_stamp(rows) if rows else None)
+
+    def read(missing: list[Table1Row]) -> None:
+        selectors.table1_fill(missing)
+        selectors.table1_attach_nodes(
+            [
+                r
+                for r in missing
+                if not hasattr(r, "occupation_list") and not r.get_deferred_fields()
+            ]
+        )
+
     _attach(
         T1_TEMPLATE,
         rows,
-        _keys(
-            "t1",
-            (version.pk, version.status, can_edit, editions_stamp()),
-            [(stored_values(row), row.occupation_ids) for row in rows],
-        ),
+        lambda some: _keys("t1", common, [_t1_own(row) for row in some]),
         [{**context, "row": row} for row in rows],
-        lambda missing: selectors.table1_attach_nodes(
-            [r for r in missing if not hasattr(r, "occupation_list")]
-        ),
+        read,
     )
 
 
@@ -150,14 +185,12 @@ def attach_table3(
     rows = list(rows)
     numbers = range(first_number, first_number + len(rows))
     context = {"version": version, "can_edit": can_edit}
+    common = (version.pk, version.status, can_edit, editions_stamp(rows) if rows else None)
+    number_of = {id(row): n for n, row in zip(numbers, rows, strict=True)}
     _attach(
         T3_TEMPLATE,
         rows,
-        _keys(
-            "t3",
-            (version.pk, version.status, can_edit, editions_stamp()),
-            [(n, stored_values(row)) for n, row in zip(numbers, rows, strict=True)],
-        ),
+        lambda some: _keys("t3", common, [(number_of[id(r)], stored_values(r)) for r in some]),
         [{**context, "row": row, "number": n} for n, row in zip(numbers, rows, strict=True)],
         lambda missing: selectors.table3_attach_nodes(
             [r for r in missing if not hasattr(r, "oked_chain")]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
 from classifiers.importers import derived_skill_level
@@ -137,21 +139,90 @@ def _m2m(through: type, owner: str, owner_ids: list[int]) -> dict[int, list[int]
 
 
 def table1_rows(
-    version: Version, *, pk: int | None = None, section: int | None = None, nodes: bool = True
+    version: Version,
+    *,
+    pk: int | None = None,
+    section: int | None = None,
+    nodes: bool = True,
+    light: bool = False,
 ) -> list[Table1Row]:
     """Rows (or the one row `pk`, or one process section's) with `occupation_ids` and
     (unless `nodes` is False: see `table1_attach_nodes`) `occupation_list` (NodeLite, by
-    code) attached."""
+    code) attached.
+
+    `light` (PostgreSQL; elsewhere it reads the whole rows as usual) reads no text: only
+    what places a row on the page (section, order, level), its `stored_digest` (a digest
+    of the whole stored row, computed by the database) and its occupations' ids, for the
+    cached fragments (`sbsh.fragments`). `table1_fill` reads the rest of the rows that
+    must be rendered; nothing else may touch their texts (each would cost a query)."""
     only: dict[str, int] = {"pk": pk} if pk else {}
     if section:
         only["section"] = section
-    rows = list(version.table1_rows.order_by("section", "order", "id").filter(**only))
+    qs = version.table1_rows.order_by("section", "order", "id").filter(**only)
+    if light and connection.vendor == "postgresql":
+        rows = list(
+            qs.only(*T1_PLACE).annotate(**_t1_digest_columns(), editions_stamp=_editions_stamp())
+        )
+        for row in rows:
+            row.occupation_ids = tuple(row.occupation_array)
+        return rows
+    rows = list(qs)
     links = _m2m(Table1Row.occupations.through, "table1row_id", [r.pk for r in rows])
     for row in rows:
         row.occupation_ids = tuple(sorted(links.get(row.pk, [])))
     if nodes:
         table1_attach_nodes(rows)
     return rows
+
+
+# What a light Table 1 row holds besides its digest (the views group, page and filter by
+# level on these).
+T1_PLACE = ("id", "version_id", "section", "order", "sqf_level")
+
+
+def _t1_digest_columns() -> dict[str, RawSQL]:
+    """PostgreSQL: the SHA-256 of the row's text form, `ROW(t.*)`, which has every column
+    of the table (a column added later too; NULL and '' differ), and the ids of its
+    occupations, ordered: what the fragment key needs, without reading the texts.
+    The SQL holds only our own table names, quoted; no value from outside."""
+    table = connection.ops.quote_name(Table1Row._meta.db_table)
+    through = connection.ops.quote_name(Table1Row.occupations.through._meta.db_table)
+    digest = f"encode(sha256(convert_to(CAST(ROW({table}.*) AS text), 'UTF8')), 'hex')"
+    occupations = (
+        f"ARRAY(SELECT o.node_id FROM {through} o "  # noqa: S608  # nosec B608
+        f"WHERE o.table1row_id = {table}.id ORDER BY o.node_id)"
+    )
+    return {
+        "stored_digest": RawSQL(digest, ()),  # noqa: S611  # nosec B611
+        "occupation_array": RawSQL(occupations, ()),  # noqa: S611  # nosec B611
+    }
+
+
+def _editions_stamp() -> RawSQL:
+    """PostgreSQL: every classifier edition's `nodes_revision` as a column of the rows'
+    query (an uncorrelated subquery: computed once), instead of a query of its own
+    (`sbsh.fragments.editions_stamp`). Our own table name only."""
+    table = connection.ops.quote_name(Edition._meta.db_table)
+    stamp = (
+        f"(SELECT string_agg(e.id || ':' || e.nodes_revision, ',' ORDER BY e.id) FROM {table} e)"  # noqa: S608  # nosec B608
+    )
+    return RawSQL(stamp, ())  # noqa: S611  # nosec B611
+
+
+def table1_fill(rows: list[Table1Row]) -> None:
+    """Read the whole of the light rows among `rows` (one query), with a fresh digest: a
+    row changed since the light read is rendered, and keyed, as it is now."""
+    light = {r.pk: r for r in rows if hasattr(r, "stored_digest")}
+    if not light:
+        return
+    fresh = Table1Row.objects.filter(pk__in=light).annotate(**_t1_digest_columns())
+    names = [f.attname for f in Table1Row._meta.concrete_fields]
+    for full in fresh:
+        row = light[full.pk]
+        for name in names:
+            setattr(row, name, getattr(full, name))
+        row.stored_digest = full.stored_digest
+        row.occupation_ids = tuple(full.occupation_array)
 
 
 def table1_attach_nodes(rows: list[Table1Row]) -> None:
@@ -197,11 +268,15 @@ def table3_rows(
     pk: int | None = None,
     window: tuple[int, int] | None = None,
     nodes: bool = True,
+    stamped: bool = False,
 ) -> list[Table3Row]:
     """Rows (or the one row `pk`, or rows [start, end) in order) with NodeLite attached as
     `<column>_n` and the OKED chain as `oked_chain` (unless `nodes` is False: see
-    `table3_attach_nodes`)."""
+    `table3_attach_nodes`); `stamped` (PostgreSQL) adds the classifier editions' stamp
+    that the cached fragments' keys need to each row, in the same query."""
     qs = version.table3_rows.order_by("order", "id").filter(**({"pk": pk} if pk else {}))
+    if stamped and connection.vendor == "postgresql":
+        qs = qs.annotate(editions_stamp=_editions_stamp())
     rows = list(qs[window[0] : window[1]] if window else qs)
     if nodes:
         table3_attach_nodes(rows)

@@ -431,7 +431,7 @@ def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
 
     # The occupations' names are read for the word filter; for the page only when a row
     # is not among the cached fragments (fragments.attach_table1).
-    rows = selectors.table1_rows(version, section=current, nodes=bool(query))
+    rows = selectors.table1_rows(version, section=current, nodes=bool(query), light=not query)
     shown = selectors.table1_filter(rows, query=query, level=level)
     page = Paginator(shown, T1_PAGE).get_page(request.GET.get("page"))
     sections = selectors.table1_by_section(version, section=current, rows=list(page.object_list))
@@ -806,7 +806,10 @@ def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
         count = total
         page = Paginator(range(total), T3_PAGE).get_page(request.GET.get("page"))
         page.object_list = selectors.table3_rows(
-            version, window=(max(0, page.start_index() - 1), page.end_index()), nodes=False
+            version,
+            window=(max(0, page.start_index() - 1), page.end_index()),
+            nodes=False,
+            stamped=True,
         )
     return {
         "rows": page.object_list,

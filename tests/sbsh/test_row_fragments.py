@@ -221,3 +221,88 @@ def test_the_editor_menu_is_in_the_viewers_language_and_marks_the_part_shown(per
     )[1]
     body = client.get(reverse("sbsh:table3", args=[other.pk])).content.decode()
     assert f'href="{reverse("sbsh:table1", args=[other.pk])}"' in body and t1_url not in body
+
+
+# --- PostgreSQL: the page reads the rows light (a digest computed by the database) --------
+
+
+@pytest.mark.postgres
+def test_on_postgresql_every_column_of_a_table1_row_changes_its_digest(personas, sqf, t1) -> None:
+    from sbsh import selectors
+
+    def digests() -> dict[int, str]:
+        return {r.pk: r.stored_digest for r in selectors.table1_rows(sqf.version, light=True)}
+
+    before = digests()
+    assert len(set(before.values())) == 3  # rows differ
+    changes = {
+        **dict.fromkeys(Table1Row.TEXT_FIELDS, "x"),
+        "sqf_level": "5",
+        "nqf_level": 5,
+        "section": 3,
+        "order": 99,
+        "revision": t1[0].revision + 1,
+        "stale_language": "ru",
+    }
+    for field, value in changes.items():
+        Table1Row.objects.filter(pk=t1[0].pk).update(**{field: value})
+        after = digests()
+        assert after[t1[0].pk] != before[t1[0].pk], field
+        assert after[t1[1].pk] == before[t1[1].pk]
+        before = after
+    # An empty text and no change at all: the same digest (stable across reads).
+    Table1Row.objects.filter(pk=t1[0].pk).update(knowledge_kk="")
+    assert digests()[t1[0].pk] != before[t1[0].pk]
+    assert digests() == digests()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_table1_page_reads_no_row_text_once_its_rows_are_cached(
+    personas, sqf, t1
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client_for(personas.drafter)
+    url = reverse("sbsh:table1", args=[sqf.version.pk])
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(url)
+    assert rendered(first, T1_ROW) == 3 and rendered(second, T1_ROW) == 0
+    assert tbodies(first) == tbodies(second)
+    sql = " ".join(q["sql"] for q in warm.captured_queries)
+    assert "knowledge_kk" not in sql and "sha256" in sql
+    # Neither the occupations' links nor the classifier editions cost a query of their own.
+    assert not any(
+        q["sql"].startswith(('SELECT "sbsh_table1row_occupations"', 'SELECT "classifiers_edition"'))
+        for q in warm.captured_queries
+    )
+    # An occupation added by a bare insert into the link table shows at once.
+    other = sqf.nodes["nkz:2512-1-002"]
+    Table1Row.occupations.through.objects.create(table1row_id=t1[2].pk, node_id=other.pk)
+    third = client.get(url).content.decode()
+    assert other.code in third and rendered(client.get(url), T1_ROW) == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_light_row_changed_before_it_is_rendered_is_keyed_as_rendered(
+    personas, sqf, t1
+) -> None:
+    """The page reads the rows light, then reads whole the ones it must render: a write in
+    between is rendered, and stored under the key of what was rendered, not of the light
+    read (which would show the new text for the old row later)."""
+    from sbsh import fragments, selectors
+
+    rows = selectors.table1_rows(sqf.version, light=True)
+    original = Table1Row.objects.get(pk=rows[0].pk).knowledge_ru
+    Table1Row.objects.filter(pk=rows[0].pk).update(knowledge_ru="Между чтениями")
+    fragments.attach_table1(rows, version=sqf.version, can_edit=True)
+    assert "Между чтениями" in rows[0].html
+    # The light key of the old row holds nothing; the row as it is now is found.
+    again = selectors.table1_rows(sqf.version, light=True)
+    fragments.attach_table1(again, version=sqf.version, can_edit=True)
+    assert again[0].html == rows[0].html
+    Table1Row.objects.filter(pk=rows[0].pk).update(knowledge_ru=original)
+    back = selectors.table1_rows(sqf.version, light=True)
+    fragments.attach_table1(back, version=sqf.version, can_edit=True)
+    assert "Между чтениями" not in back[0].html and original in back[0].html
