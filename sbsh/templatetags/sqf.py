@@ -179,3 +179,54 @@ def _editor_nav(version_pk: int, section: str, language: str) -> SafeString:
             ],
         },
     )
+
+
+@register.filter
+def cached_rows(rows: list[object]) -> SafeString | None:
+    """The rows' cached fragments (`row.html`, set by sbsh.fragments) as one string, or
+    None when there is no row or one has no fragment (the template then loops and renders
+    each row itself). A table page saves its per-row loop of template nodes."""
+    parts = [getattr(row, "html", None) for row in rows]
+    if not parts or any(part is None for part in parts):
+        return None
+    # Each part is a SafeString rendered (and escaped) by the row template.
+    return SafeString("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context: template.Context) -> SafeString:
+    """The main menu of every page (base.html): a function of the language, whether the
+    viewer is signed in and an administrator, and which page is shown (which link is
+    current), so each process renders it once for each of these (seven links and their
+    URLs were reversed and translated on every request)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    user = context.get("user")
+    return _site_nav(
+        get_language(),
+        bool(user is not None and user.is_authenticated),
+        bool(context.get("is_administrator")),
+        # None without a match, as the template's lookups gave (no link is current).
+        getattr(match, "app_name", None),
+        getattr(match, "url_name", None),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _site_nav(
+    language: str,
+    authenticated: bool,
+    is_administrator: bool,
+    app_name: str | None,
+    url_name: str | None,
+) -> SafeString:
+    # A SafeString: our own template's output, escaped there.
+    return render_to_string(
+        "partials/_site_nav.html",
+        {
+            "authenticated": authenticated,
+            "is_administrator": is_administrator,
+            "app_name": app_name,
+            "url_name": url_name,
+        },
+    )

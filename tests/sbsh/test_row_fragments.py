@@ -306,3 +306,29 @@ def test_on_postgresql_a_light_row_changed_before_it_is_rendered_is_keyed_as_ren
     back = selectors.table1_rows(sqf.version, light=True)
     fragments.attach_table1(back, version=sqf.version, can_edit=True)
     assert "Между чтениями" not in back[0].html and original in back[0].html
+
+
+def test_the_site_menu_is_rendered_once_per_process_yet_follows_language_role_and_page(
+    personas, sqf
+) -> None:
+    """base.html's menu comes from a per-process cache (sqf.site_nav): the language, being
+    signed in, being an administrator and the page shown are its key."""
+    from django.test import Client
+
+    def menu(client, url: str) -> str:
+        body = client.get(url).content.decode()
+        return re.search(r'<nav class="main-nav".*?</nav>', body, re.S).group(0)
+
+    drafter, admin = personas.client_for(personas.drafter), personas.client_for(personas.admin)
+    sqfs, registry = reverse("sbsh:list"), reverse("registry:list")
+    for language, label in (("kk", "Әкімшілендіру"), ("ru", "Администрирование")):
+        speak(personas.drafter, language)
+        speak(personas.admin, language)
+        mine = menu(drafter, sqfs)
+        assert label not in mine and label in menu(admin, sqfs)
+        assert f'<a href="{sqfs}" aria-current="page">' in mine
+        assert f'<a href="{registry}" aria-current="page">' in menu(drafter, registry)
+        assert f'<a href="{sqfs}" aria-current="page">' not in menu(drafter, registry)
+    # Nothing of a signed-in menu reaches a visitor.
+    visitor = menu(Client(), registry)
+    assert sqfs not in visitor and reverse("login") in visitor
