@@ -16,6 +16,14 @@ the code that renders it; the cache key is a digest of all of these:
   with edit controls can only be found by a viewer who may edit), the row's number on
   the page (Table 3), and a digest of the templates, code and catalogues that render it.
 
+On PostgreSQL the Table 1 page reads its rows light (`selectors.table1_rows(light=True)`):
+the database returns a SHA-256 of each whole stored row (`ROW(t.*)`, every column), the
+occupation ids and the editions' stamp in the rows' one query, so the ten long texts are
+neither sent nor hashed here; the rows not in the cache are then read whole and keyed
+again from that read (a write between the two reads is rendered and stored under its own
+key). Table 3 gets the stamp in its rows' query too. Elsewhere (SQLite) the key holds the
+stored values themselves.
+
 So nothing is ever invalidated: a change makes a new key, and the old entry ages out
 (`TIMEOUT`; Redis or the in-process cache, settings.CACHES). The views set `row.html`;
 the templates print it, or include the row template themselves where no view prepared it.

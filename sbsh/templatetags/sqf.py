@@ -187,10 +187,10 @@ def cached_rows(rows: list[object]) -> SafeString | None:
     None when there is no row or one has no fragment (the template then loops and renders
     each row itself). A table page saves its per-row loop of template nodes."""
     parts = [getattr(row, "html", None) for row in rows]
-    if not parts or any(part is None for part in parts):
+    if not parts or not all(isinstance(part, SafeString) for part in parts):
         return None
-    # Each part is a SafeString rendered (and escaped) by the row template.
-    return SafeString("".join(parts))
+    # Each part is a SafeString, rendered (and escaped) by the row template.
+    return SafeString("".join(parts))  # nosec B703
 
 
 @register.simple_tag(takes_context=True)
