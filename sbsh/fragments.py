@@ -43,6 +43,7 @@ from django.core.cache import caches
 from django.db import models
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from classifiers.models import Edition
@@ -144,7 +145,7 @@ def _attach(
         for i, html in zip(rendered, fresh.values(), strict=True):
             found[keys[i]] = html
         for i in gone:
-            found[keys[i]] = ""
+            found[keys[i]] = SafeString("")
     for row, key in zip(rows, keys, strict=True):
         row.html = found[key]
 

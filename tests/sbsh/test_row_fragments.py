@@ -332,3 +332,26 @@ def test_the_site_menu_is_rendered_once_per_process_yet_follows_language_role_an
     # Nothing of a signed-in menu reaches a visitor.
     visitor = menu(Client(), registry)
     assert sqfs not in visitor and reverse("login") in visitor
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_row_deleted_between_the_reads_is_left_out_of_the_page(
+    personas, sqf, t1
+) -> None:
+    from django.template.loader import render_to_string
+
+    from sbsh import fragments, selectors
+
+    rows = selectors.table1_rows(sqf.version, light=True)
+    Table1Row.objects.filter(pk=rows[1].pk).delete()
+    fragments.attach_table1(rows, version=sqf.version, can_edit=True)
+    assert rows[1].html == "" and f'id="row-{rows[0].pk}"' in rows[0].html
+    html = render_to_string(
+        "sbsh/_table1_sections.html",
+        {
+            "sections": selectors.table1_by_section(sqf.version, rows=rows),
+            "version": sqf.version,
+            "can_edit": True,
+        },
+    )
+    assert f'id="row-{rows[1].pk}"' not in html and f'id="row-{rows[2].pk}"' in html
