@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sbsh', '0017_merge_20261206_1000'),
+        ("sbsh", "0017_merge_20261206_1000"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='updatereason',
-            name='explanation',
-            field=models.TextField(max_length=20000, validators=[django.core.validators.MaxLengthValidator(20000)], verbose_name='explanation'),
+            model_name="updatereason",
+            name="explanation",
+            field=models.TextField(
+                max_length=20000,
+                validators=[django.core.validators.MaxLengthValidator(20000)],
+                verbose_name="explanation",
+            ),
         ),
     ]
