@@ -14,7 +14,7 @@ from classifiers.demo import seed_classifiers
 from councils.demo import seed_organisations_and_people
 from deadlines.demo import seed_calendar, seed_grounds_clocks
 from sbsh.demo import seed_demo_history, seed_demo_sqf
-from sbsh.models import Framework, Part, Table3Row, Version
+from sbsh.models import Comment, Framework, Part, Table3Row, Version
 from tests.browser.conftest import ARTIFACTS
 from tests.english_phrases import english_on
 
@@ -272,6 +272,28 @@ def test_leaving_an_editor_with_unsaved_text_warns(browser, live_server, demo) -
     context.close()
 
 
+def test_switching_language_with_unsaved_text_in_a_narrative_part_warns(
+    browser, live_server, demo
+) -> None:
+    """The case the issue met: text typed in a rich-text part, then the language switch."""
+    v2 = demo["v2"]
+    context, page = _editor_page(browser, live_server.url)
+    page.goto(f"{live_server.url}/sqf/{v2.pk}/passport/")
+    page.locator('.field[lang="kk"] .rt-body').click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Жаңа сөйлем.")
+    kinds: list[str] = []
+    page.once("dialog", lambda d: (kinds.append(d.type), d.dismiss()))
+    page.click('[data-testid="lang-ru"]')
+    page.wait_for_timeout(500)
+    assert kinds == ["beforeunload"]
+    assert page.locator("html").get_attribute("lang") == "kk"  # stayed
+    area = page.locator("textarea#id_text_kk_passport_sector")
+    assert "Жаңа сөйлем." in area.input_value()
+    assert "Жаңа сөйлем." not in Part.objects.get(version=v2, key="passport_sector").text_kk
+    context.close()
+
+
 def test_a_saved_editor_leaves_without_a_warning(browser, live_server, demo) -> None:
     v2 = demo["v2"]
     context, page = _editor_page(browser, live_server.url)
@@ -360,4 +382,38 @@ def test_a_narrative_part_near_its_limit_shows_a_counter(browser, live_server, d
     ru = fresh.locator('.field[lang="ru"] .rt + .counter')
     assert ru.text_content() == f"{PART} таңбаның {PART - 10_000} таңбасы пайдаланылды"
     assert not fresh.locator('.field[lang="kk"] .rt + .counter').is_visible()
+    context.close()
+
+
+def test_the_comment_target_offers_only_the_chosen_tables_columns(
+    browser, live_server, demo
+) -> None:
+    """static/js/ui.js narrows the column list to the table of the row chosen."""
+    v2 = demo["v2"]
+    context, page = _editor_page(browser, live_server.url)
+    page.goto(f"{live_server.url}/sqf/{v2.pk}/comments/")
+    anchor, column = page.locator("select[name=anchor]"), page.locator("select[name=column]")
+    values = anchor.evaluate("s => [...s.options].map(o => o.value)")
+    row1 = next(v for v in values if v.startswith("table1:"))
+    row3 = next(v for v in values if v.startswith("table3:"))
+
+    def offered() -> set[str]:
+        return set(
+            column.evaluate(
+                "s => [...s.options].filter(o => !o.disabled && o.value)"
+                ".map(o => o.dataset.table || 'any')"
+            )
+        )
+
+    anchor.select_option(row1)
+    assert offered() == {"table1"}
+    anchor.select_option(row3)
+    assert offered() == {"table3"}
+    anchor.select_option(row1)
+    column.select_option("knowledge")
+    page.locator("textarea[name=body]").fill("Білім бағанын нақтылаңыз.")
+    with page.expect_navigation():
+        page.click('[data-testid="comment-add"]')
+    comment = Comment.objects.get(version=v2, body="Білім бағанын нақтылаңыз.")
+    assert comment.anchor == f"{row1}:knowledge"
     context.close()
