@@ -89,6 +89,11 @@ def worker(fmt: str, lang: str, content_path: str, out_path: str, profile_path: 
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Every run lays the document out from nothing: the kept pieces of a large PDF
+    # (exports.pdf, by content hash) start empty, or a second run would only join them.
+    settings.SQF_PDF_PIECES_DIR = Path(tempfile.mkdtemp(prefix="sqf-bench-pieces-"))
     content = json.loads(Path(content_path).read_text(encoding="utf-8"))
     result: dict = {"fmt": fmt, "lang": lang}
     steps: list[tuple[float, str]] = []
