@@ -30,7 +30,7 @@ from config import params
 from config.params import ID_PATTERN, BadParameter
 from councils import access
 from councils.access import Action
-from sbsh import decisions, registry, review, selectors, services, workflow
+from sbsh import decisions, limits, registry, review, selectors, services, workflow
 from sbsh.models import (
     SQF_LEVEL_VALIDATOR,
     Comment,
@@ -225,8 +225,8 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class PassportWriteSerializer(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
-    name_kk = serializers.CharField(max_length=500, allow_blank=True)
-    name_ru = serializers.CharField(max_length=500, allow_blank=True)
+    name_kk = serializers.CharField(max_length=limits.NAME, allow_blank=True)
+    name_ru = serializers.CharField(max_length=limits.NAME, allow_blank=True)
 
 
 class PartSerializer(serializers.ModelSerializer):
@@ -270,7 +270,8 @@ class Table1RowSerializer(serializers.ModelSerializer):
 
 class MoveSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=sorted(workflow.MOVES))
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    # A move's reason: the same limit as the form and the model (docs/limits.md).
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.TEXT)
 
 
 class ParentCommentField(serializers.PrimaryKeyRelatedField):
@@ -321,9 +322,9 @@ class DecisionOnDraftSerializer(serializers.Serializer):
     votes_for = serializers.IntegerField(min_value=0, max_value=500)
     votes_against = serializers.IntegerField(min_value=0, max_value=500)
     votes_abstained = serializers.IntegerField(min_value=0, max_value=500)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.TEXT)
     recommendations = serializers.ListField(
-        child=serializers.CharField(max_length=5000), required=False, max_length=100
+        child=serializers.CharField(max_length=limits.TEXT), required=False, max_length=100
     )
 
 
@@ -346,7 +347,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
 class AnswerSerializer(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, max_value=10**18 - 1)
     answer = serializers.ChoiceField(choices=["accepted", "rejected"])
-    answer_text = serializers.CharField(allow_blank=True, max_length=5000)
+    answer_text = serializers.CharField(allow_blank=True, max_length=limits.TEXT)
 
 
 class GroundSerializer(serializers.ModelSerializer):

@@ -596,6 +596,13 @@ def _update_reasons_clean(
             errors.setdefault(f"explanation_{reason.ground}", []).append(
                 _("Explain what changed (Rules §%(clause)s).") % {"clause": clause}
             )
+        else:  # the model's limit (sbsh/limits.py TEXT), refused here for every caller
+            try:
+                UpdateReason._meta.get_field("explanation").run_validators(
+                    reason.explanation.strip()
+                )
+            except ValidationError as exc:
+                errors.setdefault(f"explanation_{reason.ground}", []).extend(exc.messages)
         nodes, problems = classifier_codes_parse(reason.codes)
         if reason.ground == UpdateGround.NKZ and not nodes and not problems:
             problems.append(

@@ -38,8 +38,12 @@ class RevisionForm(forms.Form):
 
 
 class PassportForm(RevisionForm):
-    name_kk = forms.CharField(label=_("Name of the SQF (Kazakh)"), max_length=500, required=False)
-    name_ru = forms.CharField(label=_("Name of the SQF (Russian)"), max_length=500, required=False)
+    name_kk = forms.CharField(
+        label=_("Name of the SQF (Kazakh)"), max_length=limits.NAME, required=False
+    )
+    name_ru = forms.CharField(
+        label=_("Name of the SQF (Russian)"), max_length=limits.NAME, required=False
+    )
     oked = NodeIdsField(label=_("Types of economic activity (OKED)"), required=False)
     nkz = NodeIdsField(label=_("Professional groups (NKZ)"), required=False)
 
@@ -63,8 +67,8 @@ class StandardForm(forms.Form):
     revision = forms.IntegerField(
         widget=forms.HiddenInput, min_value=1, max_value=ID_MAX, required=False
     )
-    name_kk = forms.CharField(label=_("Name (Kazakh)"), max_length=500, required=False)
-    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=500, required=False)
+    name_kk = forms.CharField(label=_("Name (Kazakh)"), max_length=limits.NAME, required=False)
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=limits.NAME, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=ProfessionalStandard.Status.choices)
     nkz = NodeIdsField(label=_("Occupations (NKZ)"), required=False)
 
@@ -326,13 +330,13 @@ class DecisionOnGroundsForm(MeetingForm):
     explanation_nqf = forms.CharField(
         label=_("What changed (Rules §15.1)"),
         required=False,
-        max_length=5000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     explanation_nkz = forms.CharField(
         label=_("What changed (Rules §15.2)"),
         required=False,
-        max_length=5000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     codes = forms.CharField(
@@ -344,13 +348,13 @@ class DecisionOnGroundsForm(MeetingForm):
     explanation_requirements = forms.CharField(
         label=_("What changed (Rules §15.3)"),
         required=False,
-        max_length=5000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     explanation_labour_market = forms.CharField(
         label=_("What changed (Rules §15.4)"),
         required=False,
-        max_length=5000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -503,7 +507,7 @@ class CommentForm(forms.Form):
         choices=[("", _("both")), ("kk", _("Kazakh")), ("ru", _("Russian"))],
     )
     body = forms.CharField(
-        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"), max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, anchors=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -514,7 +518,7 @@ class CommentForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reply"), max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

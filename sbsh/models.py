@@ -782,7 +782,7 @@ class UpdateReason(models.Model):
     ground = models.CharField(
         _("ground for the update (Rules §15)"), max_length=20, choices=UpdateGround.choices
     )
-    explanation = models.TextField(_("explanation"))
+    explanation = models.TextField(_("explanation"), **limit(TEXT))
     codes = models.ManyToManyField(
         "classifiers.Node",
         verbose_name=_("classifier codes concerned"),

@@ -77,6 +77,9 @@ REVIEWED = {
     "councils/services.py:audit_record": "writes the audit row",
     # Private helpers of audited services (their only callers audit the change).
     "classifiers/services.py:_after_load": "clears a cache (not the database) after an audited load",
+    # A counter read by the rendered-row cache keys (sbsh/fragments.py); its callers (a
+    # node's rename or skill level, the ISCO names load) audit the change itself.
+    "classifiers/services.py:nodes_changed": "cache counter bumped by audited node changes",
     "classifiers/services.py:_write_edition": "part of classifier_import, which audits the load",
     "classifiers/services.py:_carry_crosswalk": "part of classifier_import, which audits the load",
     "sbsh/services.py:_touch": "stamps the version's updated_at inside audited saves",

@@ -122,6 +122,23 @@ def change_lines(changes: object) -> list[dict[str, str]]:
     return lines(changes)
 
 
+def _syllables(text: str, lang: str) -> str:
+    """Soft hyphens at the syllables of long words (the document's rule, exports.hyphen),
+    so a narrow column breaks a word at a syllable with a hyphen, not at any letter. For
+    display only: what is stored and edited has none."""
+    if not lang:
+        return text
+    from exports.hyphen import soft_hyphens
+
+    return soft_hyphens(text, lang)
+
+
+@register.filter
+def syllables(value: str, lang: str) -> str:
+    """A heading or label with soft hyphens at its syllables (escaped by the template)."""
+    return _syllables(str(value or ""), lang)
+
+
 @register.filter
 def clamp(value: str, lang: str = "") -> str:
     """A table cell's text, line breaks kept; a long one clamped to a few lines and opened
@@ -130,7 +147,8 @@ def clamp(value: str, lang: str = "") -> str:
     from django.utils.html import format_html
 
     text = value or ""
-    body = linebreaksbr(text, autoescape=True)  # escaped, then <br> for each line break
+    # escaped, then <br> for each line break
+    body = linebreaksbr(_syllables(text, lang), autoescape=True)
     if len(text) <= CLAMP_AT:
         return body
     return format_html(
@@ -144,16 +162,17 @@ SHORT_AT = 120  # characters of a long cell sent with the table; the rest on req
 
 
 @register.simple_tag(takes_context=True)
-def cell(context: template.Context, text: str) -> str:
+def cell(context: template.Context, text: str, lang: str = "") -> str:
     """A long Table 1 cell as its first words and "…" (the row's "more" button loads the
-    whole row), so a section of long rows stays small; the whole text once asked for."""
+    whole row), so a section of long rows stays small; the whole text once asked for.
+    With `lang`, long words carry soft hyphens at their syllables."""
     from django.template.defaultfilters import linebreaksbr
 
     text = text or ""
     if context.get("full") or len(text) <= CLAMP_AT:
-        return clamp(text)
+        return clamp(text, lang)
     cut = text[:SHORT_AT].rsplit(" ", 1)[0] or text[:SHORT_AT]
-    return linebreaksbr(cut + "…", autoescape=True)
+    return linebreaksbr(_syllables(cut, lang) + "…", autoescape=True)
 
 
 @register.simple_tag(takes_context=True)

@@ -3,7 +3,9 @@
      text (in the reader's language) says what will happen. htmx buttons use hx-confirm.
    - Unsaved-changes guard: a post form the user has typed in warns before the page is
      left (another section, the language switch, a link) until it is submitted.
-   - A counter under every field with a maxlength once three quarters are used.
+   - A counter under every field with a maxlength once three quarters are used, a rich-text
+     part's included (under its editor box; it counts the HTML the form posts, which is
+     what the server measures against the limit).
    - [data-toggle=ID] buttons open and close the phone menus. */
 (function () {
   "use strict";
@@ -25,7 +27,8 @@
   document.addEventListener("input", (e) => {
     const form = watched(e.target);
     if (form) dirty.add(form);
-    if (e.target.maxLength > 0) count(e.target);
+    const field = e.target.maxLength > 0 ? e.target : richArea(e.target);
+    if (field) count(field);
   });
   // An htmx save replaces or resets the form: it is no longer unsaved.
   document.addEventListener("htmx:afterRequest", (e) => {
@@ -39,14 +42,24 @@
     }
   });
 
+  // The textarea behind a rich-text editor box (static/js/richtext.js puts the box right
+  // after it and keeps the textarea's value in step before this listener runs).
+  function richArea(el) {
+    const box = el.closest && el.closest(".rt");
+    const area = box && box.previousElementSibling;
+    return area && area.tagName === "TEXTAREA" && area.maxLength > 0 ? area : null;
+  }
+
   function count(field) {
     const max = field.maxLength, used = field.value.length;
-    let out = field.nextElementSibling && field.nextElementSibling.classList.contains("counter") ? field.nextElementSibling : null;
+    const shown = field.hidden && field.nextElementSibling && field.nextElementSibling.classList.contains("rt")
+      ? field.nextElementSibling : field;
+    let out = shown.nextElementSibling && shown.nextElementSibling.classList.contains("counter") ? shown.nextElementSibling : null;
     if (used < max * 0.75) { if (out) out.hidden = true; return; }
     if (!out) {
       out = document.createElement("small");
       out.className = "counter"; out.setAttribute("aria-live", "polite");
-      field.after(out);
+      shown.after(out);
     }
     out.hidden = false;
     out.textContent = (document.body.dataset.counter || "{used} / {max}")
@@ -67,6 +80,14 @@
     });
   }
   document.addEventListener("DOMContentLoaded", () => focusableScrollers(document));
+  // A text already near its limit shows its counter on arrival, not at the first key.
+  function countAll(root) {
+    root.querySelectorAll("input[maxlength], textarea[maxlength]").forEach((f) => {
+      if (f.maxLength > 0 && f.value.length >= f.maxLength * 0.75) count(f);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => countAll(document));
+  document.addEventListener("htmx:load", (e) => countAll(e.target.parentElement || document));
   document.addEventListener("htmx:load", (e) => focusableScrollers(e.target.parentElement || document));
   window.addEventListener("resize", () => focusableScrollers(document));
 

@@ -31,7 +31,7 @@ def test_a_big_table1_shows_one_process_section_at_a_time_under_200_kb(personas,
     client = personas.client_for(personas.drafter)
     url = reverse("sbsh:table1", args=[big.version.pk])
     page = client.get(url)
-    body = page.content.decode()
+    body = page.content.decode().replace("\xad", "")  # soft hyphens at syllables
     assert page.status_code == 200 and len(page.content) < 200_000
     first = Table1Row.objects.filter(version=big.version, section=1).order_by("order").first()
     second = Table1Row.objects.filter(version=big.version, section=2).first()
@@ -44,7 +44,7 @@ def test_a_big_table1_shows_one_process_section_at_a_time_under_200_kb(personas,
     assert long_text not in body and long_text[:60] in body
     assert f'hx-get="{url}{first.pk}/?full=1"' in body
     full = client.get(reverse("sbsh:table1-row", args=[big.version.pk, first.pk]), {"full": 1})
-    assert long_text.strip() in full.content.decode().replace("<br>", "\n")
+    assert long_text.strip() in full.content.decode().replace("<br>", "\n").replace("\xad", "")
     assert '<details class="clamp">' in full.content.decode()
     assert 'data-testid="section-tab-2"' in body and 'aria-current="page"' in body
     section2 = client.get(url, {"section": 2}).content.decode()

@@ -115,7 +115,7 @@ def test_a_table1_row_edited_in_the_browser_shows_its_new_text_at_once_in_both_l
     for language, edit_label in (("kk", "Өңдеу"), ("ru", "Изменить")):
         speak(personas.drafter, language)
         page = client.get(url)
-        body = page.content.decode()
+        body = page.content.decode().replace("\xad", "")  # soft hyphens at syllables
         assert page["Content-Language"] == language
         assert "Жаңа білім" in body and "Новые знания" in body
         assert f"knowledge_kk {t1[0].pk}" not in body
@@ -134,7 +134,7 @@ def test_a_write_that_bypasses_the_services_still_shows_at_once(personas, sqf, t
     Table1Row.objects.filter(pk=t1[1].pk).update(role_ru="Изменено скриптом")
     Table3Row.objects.filter(pk=t3[1].pk).update(sqf_level="7", nqf_level=7)
     page1, page3 = client.get(t1_url), client.get(t3_url)
-    assert "Изменено скриптом" in page1.content.decode() and rendered(page1, T1_ROW) == 1
+    assert "Изменено скриптом" in page1.content.decode().replace("\xad", "") and rendered(page1, T1_ROW) == 1
     assert "<td>7</td><td>7</td>" in page3.content.decode() and rendered(page3, T3_ROW) == 1
 
 
@@ -147,7 +147,7 @@ def test_a_classifier_node_changed_in_place_shows_at_once_in_both_tables(
     occupation = sqf.nodes["nkz:2512-1-001"]
     classifier_services.node_skill_level_set(actor=personas.admin, node=occupation, skill_level=3)
     assert "<td>3</td><td>4</td><td>4</td>" in client.get(t3_url).content.decode()
-    assert "Бағдарламашы" in client.get(t1_url).content.decode()
+    assert "Бағдарламашы" in client.get(t1_url).content.decode().replace("\xad", "")
 
     classifier_services.node_skill_level_set(actor=personas.admin, node=occupation, skill_level=2)
     classifier_services.node_names_set(
