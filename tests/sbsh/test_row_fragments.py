@@ -134,7 +134,10 @@ def test_a_write_that_bypasses_the_services_still_shows_at_once(personas, sqf, t
     Table1Row.objects.filter(pk=t1[1].pk).update(role_ru="Изменено скриптом")
     Table3Row.objects.filter(pk=t3[1].pk).update(sqf_level="7", nqf_level=7)
     page1, page3 = client.get(t1_url), client.get(t3_url)
-    assert "Изменено скриптом" in page1.content.decode().replace("\xad", "") and rendered(page1, T1_ROW) == 1
+    assert (
+        "Изменено скриптом" in page1.content.decode().replace("\xad", "")
+        and rendered(page1, T1_ROW) == 1
+    )
     assert "<td>7</td><td>7</td>" in page3.content.decode() and rendered(page3, T3_ROW) == 1
 
 
@@ -297,7 +300,7 @@ def test_on_postgresql_a_light_row_changed_before_it_is_rendered_is_keyed_as_ren
     original = Table1Row.objects.get(pk=rows[0].pk).knowledge_ru
     Table1Row.objects.filter(pk=rows[0].pk).update(knowledge_ru="Между чтениями")
     fragments.attach_table1(rows, version=sqf.version, can_edit=True)
-    assert "Между чтениями" in rows[0].html
+    assert "Между чтениями" in rows[0].html.replace("\xad", "")  # soft hyphens
     # The light key of the old row holds nothing; the row as it is now is found.
     again = selectors.table1_rows(sqf.version, light=True)
     fragments.attach_table1(again, version=sqf.version, can_edit=True)
@@ -305,7 +308,8 @@ def test_on_postgresql_a_light_row_changed_before_it_is_rendered_is_keyed_as_ren
     Table1Row.objects.filter(pk=rows[0].pk).update(knowledge_ru=original)
     back = selectors.table1_rows(sqf.version, light=True)
     fragments.attach_table1(back, version=sqf.version, can_edit=True)
-    assert "Между чтениями" not in back[0].html and original in back[0].html
+    shown = back[0].html.replace("\xad", "")
+    assert "Между чтениями" not in shown and original in shown
 
 
 def test_the_site_menu_is_rendered_once_per_process_yet_follows_language_role_and_page(
