@@ -75,6 +75,8 @@ def code_digest() -> str:
         digest.update(get_template(name).template.source.encode())
     for relative in _RENDERING_CODE:
         digest.update((_APP / relative).read_bytes())
+    # The cells' soft hyphens come from the document's syllable rule (sqf tag `cell`).
+    digest.update((_APP.parent / "exports" / "hyphen.py").read_bytes())
     for folder in settings.LOCALE_PATHS:
         for mo in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
             digest.update(mo.read_bytes())
