@@ -48,8 +48,8 @@ def main() -> int:
     from documents import build_contents
     from jsonschema import Draft202012Validator, FormatChecker
 
-    from sbsh import careers
     from sbsh.case import cf_package, schema
+    from sbsh.document import careers
 
     checker = FormatChecker()
     checker.checks("uri")(lambda v: bool(urlparse(str(v)).scheme and urlparse(str(v)).netloc))

@@ -224,9 +224,9 @@ def build_contents(out: Path) -> tuple[Path, Path, dict]:
     from councils.demo import seed_organisations_and_people
     from councils.models import User
     from deadlines.demo import seed_calendar
-    from exports.content import NARRATIVE, version_content
-    from sbsh import services
     from sbsh.demo import seed_demo_sqf
+    from sbsh.document import services
+    from sbsh.document.content import NARRATIVE, version_content
     from sbsh.models import Part, Table1Row, Table2Entry, Table3Row
 
     seed_classifiers()

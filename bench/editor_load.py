@@ -115,7 +115,7 @@ def workbook_times(version_id: int) -> None:
     from django.utils import translation
 
     from councils.models import User
-    from sbsh import services, workbook
+    from sbsh.document import services, workbook
     from sbsh.models import Version
 
     version = Version.objects.select_related("framework__state_body").get(pk=version_id)

@@ -455,9 +455,9 @@ def seed_registry(rng: random.Random) -> dict:
     from django.db import connection, transaction
 
     from councils.models import Organisation
-    from exports.content import content_hash
+    from sbsh.document.content import content_hash
     from sbsh.models import Framework, Publication, PublicationTerm, Version
-    from sbsh.registry import change_summary
+    from sbsh.publication.services import change_summary
 
     demo = Publication.objects.select_related("framework", "state_body").get()
     demo_terms = sorted(demo.terms.values_list("kind", "value"))
@@ -721,7 +721,7 @@ def matches(path: str) -> int | None:
     """How many publications the list or API search behind `path` finds (None otherwise)."""
     from django.http import QueryDict
 
-    from sbsh import registry
+    from sbsh.publication import services as registry
 
     url = urllib.parse.urlsplit(path)
     if url.path not in ("/registry/", "/api/registry/publications/"):
@@ -779,7 +779,7 @@ def plans(words: list[str]) -> str:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from sbsh import registry
+    from sbsh.publication import services as registry
 
     with connection.cursor() as cur:
         cur.execute(

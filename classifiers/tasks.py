@@ -76,7 +76,7 @@ def import_job_run(job_id: int) -> str:
     summary = report.as_dict()
     if report.edition is not None:
         # Rules §15.2: which SQF versions cite a code this edition removes or renames.
-        from sbsh.impact import edition_impact_run
+        from sbsh.document.impact import edition_impact_run
 
         try:
             summary["impact"] = edition_impact_run(report.edition)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "deadlines",
     "sbsh",
     "exports",
+    "registry",
 ]
 
 MIDDLEWARE = [

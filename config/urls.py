@@ -19,7 +19,7 @@ urlpatterns = [
     path("organisations/", include("councils.urls")),
     path("classifiers/", include("classifiers.urls")),
     path("deadlines/", include("deadlines.urls")),
-    path("registry/", include("sbsh.registry_urls")),
+    path("registry/", include("registry.urls")),
     path("coverage/gaps/", views_coverage.coverage_gaps, name="coverage-gaps"),
     path("sqf/", include("sbsh.urls")),
     path("sqf/", include("exports.urls")),
@@ -28,7 +28,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("sbsh.api_urls")),
-    path("ims/case/v1p1/", include("sbsh.case_urls")),
+    path("ims/case/v1p1/", include("sbsh.case.urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -28,7 +28,7 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    from sbsh.dashboard import panels
+    from sbsh.workflow.dashboard import panels
 
     return render(
         request,

@@ -96,7 +96,7 @@ def action_label(code: str) -> str:
 
 def _move_word(prefix: str, what: str) -> str:
     from sbsh.models import Decision, Ground
-    from sbsh.workflow import MOVES
+    from sbsh.workflow.moves import MOVES
 
     if prefix == "sqf.version." and what in MOVES:
         return str(MOVES[what].label)

@@ -24,8 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from config.text import xml_safe_tree
-from exports.hyphen import SHY
 from exports.layout import LANDSCAPE_TEXT_WIDTH_MM, Model, Named, TablePart, document_model
+from sbsh.document.hyphen import SHY
 
 FONT = "Times New Roman"
 TABLE_TEXT_ID = "TableText"  # the id python-docx gives the "Table Text" style added in _prepare

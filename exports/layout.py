@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exports.captions import CAPTIONS, PART_CAPTION, PROCESS_PARTS
-from exports.hyphen import SHY, soft_hyphens
 from exports.measure import longest_word_mm, width_mm
+from sbsh.document.hyphen import SHY, soft_hyphens
 
 SECTIONS = (1, 2, 3, 4)
 # The width between the margins (Annex §12: A4, left 30 mm, right 15 mm). Landscape pages

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from councils.models import User
 from councils.services import audit_record
-from exports import content as content_mod
 from exports.models import Rendering
+from sbsh.document import content as content_mod
 from sbsh.models import Version
 
 log = logging.getLogger(__name__)

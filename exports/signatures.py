@@ -264,7 +264,7 @@ def may_see_signer_iin(user: User, version: Any) -> bool:
 
 def may_sign(user: User, version: Any) -> bool:
     """The state body's staff sign what it hands over (Rules §14), like the move itself."""
-    from sbsh import workflow
+    from sbsh.workflow import moves as workflow
 
     return workflow.may_move(user, version, "send")
 
@@ -273,8 +273,8 @@ def signature_add(*, actor: User, rendering: Rendering, cms: str) -> Signature:
     """Check a signature of a hand-over document and keep it. Refusals change nothing but
     leave an audit row (a failed check is a security event, ASVS 16.3.3)."""
     from exports.services import handover_documents
+    from sbsh.document.services import version_scope
     from sbsh.models import Version
-    from sbsh.services import version_scope
 
     version = rendering.version
     if not may_sign(actor, version):

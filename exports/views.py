@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from councils import access
 from councils.access import Action
-from exports import content as content_mod
 from exports import pdf, services, signatures
 from exports.models import Rendering, Signature
 from exports.naming import document_filename
+from sbsh.document import content as content_mod
 from sbsh.models import Part
 
 LANGS = ["kk", "ru"]
@@ -202,7 +202,7 @@ def document_options(request: HttpRequest, pk: int) -> HttpResponse:
     recorded with the version while it may be edited."""
     from django.contrib import messages
 
-    from sbsh import services as sqf_services
+    from sbsh.document import services as sqf_services
 
     version = access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
     try:

@@ -104,12 +104,12 @@ class PolicySwitchForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from sbsh.policy import POLICIES
+        from sbsh.workflow.policy import POLICIES
 
         self.fields["key"].choices = [(p.key, p.label) for p in POLICIES.values()]
 
     def clean(self) -> dict[str, Any]:
-        from sbsh.policy import POLICIES
+        from sbsh.workflow.policy import POLICIES
 
         data = super().clean()
         policy = POLICIES.get(data.get("key", ""))
@@ -135,7 +135,7 @@ class PolicySwitchAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        from sbsh.services import policy_switch_set
+        from sbsh.document.services import policy_switch_set
 
         policy_switch_set(actor=request.user, key=obj.key, enabled=obj.enabled)
         obj.pk = PolicySwitch.objects.get(key=obj.key).pk

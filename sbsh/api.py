@@ -30,7 +30,8 @@ from config import params
 from config.params import ID_PATTERN, BadParameter
 from councils import access
 from councils.access import Action
-from sbsh import decisions, limits, registry, review, selectors, services, workflow
+from sbsh import limits
+from sbsh.document import selectors, services
 from sbsh.models import (
     SQF_LEVEL_VALIDATOR,
     Comment,
@@ -42,6 +43,9 @@ from sbsh.models import (
     UpdateGround,
     Version,
 )
+from sbsh.publication import services as registry
+from sbsh.workflow import decisions, review
+from sbsh.workflow import moves as workflow
 
 # --- errors: the services' refusals as HTTP answers ----------------------------------------------
 

@@ -6,7 +6,8 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import api, api_insight
+from sbsh import api
+from sbsh.document import api_insight
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

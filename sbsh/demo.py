@@ -12,7 +12,7 @@ from django.db import transaction
 from classifiers.models import Classifier, CrosswalkLink, Node
 from classifiers.services import current_edition
 from councils.models import Organisation, User
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Framework, Part, Version
 
 DATA = Path(__file__).resolve().parent / "data" / "demo_sqf_energy.json"
@@ -180,10 +180,10 @@ def seed_demo_history() -> None:
     from django.utils import timezone
 
     from councils.services import audit_record
-    from sbsh import decisions
+    from sbsh.document.system_texts import system_comment
     from sbsh.models import Ground, VersionTransition
-    from sbsh.registry import publication_create
-    from sbsh.system_texts import system_comment
+    from sbsh.publication.services import publication_create
+    from sbsh.workflow import decisions
 
     framework = Framework.objects.filter(sector_ru="Электроэнергетика").first()
     users = {

@@ -134,7 +134,7 @@ def _files(counter: Counter[str] | None) -> str:
 
 
 def page() -> str:
-    from sbsh.policy import POLICIES
+    from sbsh.workflow.policy import POLICIES
 
     code, tests = _scan(CODE_DIRS), _scan(TEST_DIRS)
     lines = [

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.urls import path
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import views, views_impact, views_tables
-from sbsh import views_workflow as wf
+from sbsh.document import views, views_impact
+from sbsh.document import views_workbook as views_tables
+from sbsh.workflow import views as wf
 
 app_name = "sbsh"
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from councils import access
 from councils.models import Organisation, Role
-from sbsh import coverage
+from sbsh.document import coverage
 
 
 @require_GET

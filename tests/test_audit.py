@@ -52,7 +52,7 @@ def test_the_database_refuses_to_change_or_delete_a_kept_signature(personas) -> 
     from django.utils import timezone
 
     from exports.models import Rendering, Signature
-    from sbsh import services
+    from sbsh.document import services
 
     _framework, version = services.framework_create(
         actor=personas.drafter,

@@ -22,11 +22,13 @@ def energy(personas, monkeypatch):
 
     from deadlines.demo import seed_calendar
     from exports.models import Rendering
-    from sbsh import decisions, services, workflow
+    from sbsh.document import services
     from sbsh.models import Comment
+    from sbsh.workflow import decisions
+    from sbsh.workflow import moves as workflow
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     _f, version = services.framework_create(
         actor=personas.drafter,
         state_body=personas.energy,

@@ -95,7 +95,7 @@ PAGES = ["/", "/sqf/", "/sqf/grounds/", "/deadlines/", "/classifiers/", "/regist
 
 
 def test_every_page_carries_the_security_headers_and_no_inline_script(personas) -> None:
-    from sbsh import services
+    from sbsh.document import services
 
     _f, version = services.framework_create(
         actor=personas.drafter,

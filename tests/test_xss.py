@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from defusedxml import ElementTree
 
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Part
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def poisoned(personas):
 
 
 def test_stored_rich_text_keeps_no_active_markup(poisoned) -> None:
-    from sbsh.services import ALLOWED_TAGS
+    from sbsh.document.services import ALLOWED_TAGS
 
     stored = Part.objects.get(version=poisoned, key=Part.Key.ANALYSIS).text_kk
     assert stored and not _active(stored), _active(stored)
@@ -194,9 +194,9 @@ def test_pages_show_every_payload_inert(personas, poisoned) -> None:
 
 
 def test_documents_carry_the_payloads_as_text_only(poisoned) -> None:
-    from exports.content import version_content
     from exports.docx import render_docx
     from exports.pdf import render_html, render_pdf
+    from sbsh.document.content import version_content
 
     content = version_content(poisoned)
     for lang in ("kk", "ru"):

@@ -9,7 +9,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from sbsh import careers
+from sbsh.document import careers
 
 register = template.Library()
 

@@ -24,7 +24,7 @@ def clause(value: str) -> str:
 def localize_clause(value: str) -> str:
     if (value or "").startswith("policy:"):
         # Local policy, not the Rules (sbsh/policy.py): say so, with what it is.
-        from sbsh.policy import POLICIES
+        from sbsh.workflow.policy import POLICIES
 
         policy = POLICIES.get(value.split(":", 1)[1])
         return _("policy: %(policy)s") % {"policy": policy.label if policy else value}
@@ -81,7 +81,7 @@ def person(user: object) -> str:
 @register.filter
 def system_text(stored: str) -> str:
     """A move comment: the workbench's own in the reader's language, a person's as typed."""
-    from sbsh.system_texts import system_text as render
+    from sbsh.document.system_texts import system_text as render
 
     return render(stored)
 
@@ -97,7 +97,7 @@ def text_limit(name: str) -> int:
 @register.filter
 def grouped(findings: list, version: object) -> list:
     """Identical findings once, with a count and a named link to each place."""
-    from sbsh.finding_groups import group_findings
+    from sbsh.document.finding_groups import group_findings
 
     return group_findings(version, list(findings))
 
@@ -117,7 +117,7 @@ def correspondence(value: str) -> str:
 def change_lines(changes: object) -> list[dict[str, str]]:
     """An audit row's changes as words: the field's label in the reader's language and the
     value before and after, shortened (tags stripped) so a page of text stays one line."""
-    from sbsh.audit_words import change_lines as lines
+    from sbsh.workflow.audit_words import change_lines as lines
 
     return lines(changes)
 
@@ -128,7 +128,7 @@ def _syllables(text: str, lang: str) -> str:
     display only: what is stored and edited has none."""
     if not lang:
         return text
-    from exports.hyphen import soft_hyphens
+    from sbsh.document.hyphen import soft_hyphens
 
     return soft_hyphens(text, lang)
 

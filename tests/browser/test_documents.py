@@ -8,7 +8,7 @@ import pytest
 from councils.demo import seed_organisations_and_people
 from councils.models import Organisation, User
 from exports.models import Rendering
-from sbsh import services
+from sbsh.document import services
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from exports.models import Signature
-from sbsh import services
+from sbsh.document import services
 from tests.conftest import PASSWORD
 from tests.sbsh.test_signatures import (
     IIN_DRAFTER,

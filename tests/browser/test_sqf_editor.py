@@ -7,7 +7,7 @@ import pytest
 from classifiers.services import classifier_import
 from councils.demo import seed_organisations_and_people
 from councils.models import Organisation, User
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Table1Row
 from tests.browser.conftest import ARTIFACTS
 from tests.classifiers.conftest import canonical_csv

@@ -14,7 +14,7 @@ from councils.models import AuditEvent, Organisation
 from deadlines import rules, services
 from deadlines.models import Deadline, Notification
 from deadlines.rules import CLOCKS, Stage
-from sbsh import decisions
+from sbsh.workflow import decisions
 from tests.sbsh.conftest import small_classifiers  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db

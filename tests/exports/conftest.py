@@ -6,8 +6,8 @@ import pytest
 
 from classifiers.demo import seed_classifiers
 from councils.demo import seed_organisations_and_people
-from exports.content import version_content
 from sbsh.demo import seed_demo_sqf
+from sbsh.document.content import version_content
 from tests.conftest import PASSWORD
 
 # The small SQF of the registry tests (test_document_pages.py).

@@ -13,7 +13,7 @@ from django.urls import reverse
 from councils.models import AuditEvent
 from exports import services
 from exports.models import Rendering
-from sbsh import services as sqf_services
+from sbsh.document import services as sqf_services
 from sbsh.models import Part, Publication, Version
 from tests.sbsh.test_registry import publish
 
@@ -74,8 +74,8 @@ def test_document_options_are_the_editors_and_recorded(demo_version, personas) -
     assert version.tables_landscape is True and version.revision == demo_version.revision + 1
     event = AuditEvent.objects.get(action="sqf.document_options.save")
     assert event.actor == personas.drafter and event.changes == {"tables_landscape": [False, True]}
-    from exports.content import version_content
-    from sbsh.selectors import findings
+    from sbsh.document.content import version_content
+    from sbsh.document.selectors import findings
 
     assert version_content(version)["document"] == {"tables_landscape": True}
     assert any(f.clause == "Annex §12" for f in findings(version))
@@ -123,7 +123,7 @@ def test_a_superseded_version_downloads_its_published_text(
     monkeypatch.setattr("exports.services._dispatch", lambda rid: queued.append(rid))
     v1 = publish(personas, filled)
     v2 = sqf_services.version_create(actor=personas.drafter, framework=v1.framework, updates=v1)
-    from exports.content import content_import, document
+    from sbsh.document.content import content_import, document
 
     content_import(version=v2, data=document(v1), actor=personas.drafter)
     part = v2.parts.get(key=Part.Key.ANALYSIS)

@@ -10,8 +10,8 @@ from docx.oxml.ns import qn
 
 from exports.captions import CAPTIONS
 from exports.docx import render_docx
-from exports.hyphen import SHY
 from exports.layout import document_model
+from sbsh.document.hyphen import SHY
 from tests.exports.conftest import cached
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from councils.models import AuditEvent
-from exports import content as content_mod
 from exports import services
 from exports.models import Rendering
-from sbsh import services as sbsh_services
+from sbsh.document import content as content_mod
+from sbsh.document import services as sbsh_services
 from sbsh.models import Version
 
 pytestmark = pytest.mark.django_db

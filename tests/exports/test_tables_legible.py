@@ -18,9 +18,9 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from exports.docx import render_docx
-from exports.hyphen import SHY, soft_hyphens
 from exports.layout import document_model
 from exports.pdf import render_pdf
+from sbsh.document.hyphen import SHY, soft_hyphens
 from tests.exports.conftest import cached
 from tests.exports.large import large_content
 from tests.exports.pdfcheck import check, expectations

@@ -6,7 +6,7 @@ import pytest
 
 from classifiers.models import Node
 from classifiers.services import classifier_import, crosswalk_seed_equal_codes
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Version
 from tests.classifiers.conftest import canonical_csv
 

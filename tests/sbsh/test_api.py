@@ -13,8 +13,10 @@ from rest_framework.test import APIClient
 
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
-from sbsh import decisions, services, workflow
+from sbsh.document import services
 from sbsh.models import Comment, Part, Publication, Table1Row, Version
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -31,7 +33,7 @@ def api(personas, who: str | None = None) -> APIClient:
 @pytest.fixture
 def draft(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

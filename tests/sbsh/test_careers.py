@@ -16,8 +16,8 @@ from django.test import Client
 from classifiers.demo import seed_classifiers
 from classifiers.models import Classifier, Node
 from classifiers.services import current_edition
-from sbsh import careers, services
 from sbsh.demo import seed_demo_history, seed_demo_sqf
+from sbsh.document import careers, services
 from sbsh.models import Publication
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import copy
 import pytest
 from django.utils import translation
 
-from sbsh import compliance as c
+from sbsh.document import compliance as c
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,11 @@ from classifiers.models import Classifier, Node
 from classifiers.services import current_edition
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
-from sbsh import coverage, decisions, services, workflow
 from sbsh.demo import seed_demo_history, seed_demo_sqf
+from sbsh.document import coverage, services
 from sbsh.models import GapFinding, Ground, Publication, Version
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 DEMO = json.loads(
@@ -38,7 +40,7 @@ def two(personas, monkeypatch) -> tuple[Publication, Publication]:
     seed_calendar()
     seed_demo_sqf()
     seed_demo_history()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

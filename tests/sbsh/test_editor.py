@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from councils.models import AuditEvent
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Part, Table1Row, Table3Row, Version
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Table1Row, Table3Row
 from tests.sbsh.test_editor import _bulk_rows
 

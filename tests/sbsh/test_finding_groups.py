@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Part, Table1Row
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,10 @@ from django.utils import translation
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar, seed_grounds_clocks
 from deadlines.models import Deadline, Notification
-from sbsh import decisions, selectors, workflow
+from sbsh.document import selectors
 from sbsh.models import Decision, Framework, Ground, Version, VersionTransition
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -259,7 +261,7 @@ def test_a_decision_to_develop_opens_a_version_in_preparation_with_the_section_8
 def test_an_update_copies_the_published_version_and_records_its_section_15_ground(
     personas, sqf, time_machine
 ) -> None:
-    from exports.content import version_content
+    from sbsh.document.content import version_content
 
     framework = sqf.version.framework
     ground = _filed(personas, time_machine, framework=framework)

@@ -30,8 +30,10 @@ from councils.models import AuditEvent, iin_bin_validate
 from deadlines.demo import seed_calendar
 from deadlines.models import Deadline, FeedToken
 from exports.models import Rendering
-from sbsh import decisions, services, workflow
+from sbsh.document import services
 from sbsh.models import Comment, Part, Recommendation, Table1Row, Version, VersionTransition
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 from tests.classifiers.conftest import canonical_csv
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,7 @@ def _english():
 @pytest.fixture
 def draft(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     return sqf
 
 
@@ -108,9 +110,9 @@ def test_1_a_form_post_is_normalised_and_nul_refused(personas, draft):
 
 
 def test_1_the_writers_render_text_stored_with_control_characters(personas, draft):
-    from exports.content import version_content
     from exports.docx import render_docx
     from exports.pdf import render_html
+    from sbsh.document.content import version_content
 
     row = _row(draft.version)
     # As stored before the fix (the boundary now refuses it): straight into the table.

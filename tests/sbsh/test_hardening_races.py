@@ -16,8 +16,9 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from deadlines.demo import seed_calendar
-from sbsh import decisions, services
+from sbsh.document import services
 from sbsh.models import Decision, Ground, Table1Row, Version
+from sbsh.workflow import decisions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

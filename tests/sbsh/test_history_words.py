@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Table1Row
 
 pytestmark = pytest.mark.django_db

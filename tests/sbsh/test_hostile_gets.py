@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deadlines.models import FeedToken
-from sbsh import decisions, services
+from sbsh.document import services
 from sbsh.models import Comment
+from sbsh.workflow import decisions
 
 pytestmark = pytest.mark.django_db
 

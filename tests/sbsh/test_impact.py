@@ -15,8 +15,8 @@ from classifiers.demo import DATA, seed_classifiers
 from classifiers.models import Classifier, Edition, Node
 from councils.models import AuditEvent
 from deadlines.models import Notification
-from sbsh import impact
 from sbsh.demo import seed_demo_history, seed_demo_sqf
+from sbsh.document import impact
 from sbsh.models import Table2Entry, Version
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sent(personas, sqf, monkeypatch, settings):
-    from exports.content import version_content
     from exports.models import Rendering
     from exports.services import HANDOVER_DOCUMENTS, _key
+    from sbsh.document.content import version_content
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")

@@ -12,10 +12,10 @@ from django.utils import translation
 
 from classifiers.models import Edition, Node
 from councils.models import AuditEvent
-from exports.content import version_content
 from exports.layout import document_model
-from sbsh import services
-from sbsh.selectors import findings
+from sbsh.document import services
+from sbsh.document.content import version_content
+from sbsh.document.selectors import findings
 from tests.sbsh.conftest import SmallSqf
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils.models import AuditEvent
-from sbsh import limits, services, workflow
-from sbsh.forms import MeetingForm
+from sbsh import limits
+from sbsh.document import services
+from sbsh.document.forms import MeetingForm
 from sbsh.models import Part, Table1Row, VersionTransition
+from sbsh.workflow import moves as workflow
 from tests.sbsh.test_api import VERSIONS, api, draft  # noqa: F401 (fixture)
 from tests.sbsh.test_editor import t1_payload
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework import serializers
 
-from sbsh import api, forms, limits
+from sbsh import api, limits
+from sbsh.document import forms
 
 LIMITS = {limits.NAME, limits.PART, limits.CELL, limits.TEXT, limits.COMMENT}
 
@@ -177,7 +178,7 @@ def test_every_limited_text_a_person_writes_is_listed_above() -> None:
 @pytest.mark.django_db
 def test_the_decision_service_refuses_an_overlong_update_explanation() -> None:
     """decisions.py checks the model's limit before it writes an UpdateReason (Rules §15)."""
-    from sbsh.decisions import UpdateReasonInput, _update_reasons_clean
+    from sbsh.workflow.decisions import UpdateReasonInput, _update_reasons_clean
 
     _cleaned, errors = _update_reasons_clean(
         [UpdateReasonInput("labour_market", "ж" * (limits.TEXT + 1))]

@@ -20,8 +20,9 @@ from rest_framework.test import APIClient
 
 from deadlines.demo import seed_calendar
 from exports.models import Rendering
-from sbsh import decisions, services
+from sbsh.document import services
 from sbsh.models import Comment, Part, Version
+from sbsh.workflow import decisions
 
 pytestmark = pytest.mark.django_db
 BIG = "9" * 25
@@ -55,7 +56,7 @@ def world(personas, sqf, monkeypatch):
     """A version in drafting with a Table 1 row, a comment, a draft ground and a failed
     document."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     version = sqf.version
     row1 = services.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4

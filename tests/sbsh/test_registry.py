@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deadlines.demo import seed_calendar
-from sbsh import decisions, services, workflow
+from sbsh.document import services
 from sbsh.models import Part, Publication, Version
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def filled(personas, sqf, monkeypatch):
     """A small version with a name, an OKED activity, an occupation and a level."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )
@@ -123,7 +125,7 @@ def test_the_registry_does_not_find_what_is_not_there(personas, filled, query) -
 def test_an_update_supersedes_the_published_version_with_a_change_summary(personas, filled) -> None:
     v1 = publish(personas, filled)
     v2 = services.version_create(actor=personas.drafter, framework=v1.framework, updates=v1)
-    from exports.content import content_import, document
+    from sbsh.document.content import content_import, document
 
     content_import(version=v2, data=document(v1), actor=personas.drafter)
     part = v2.parts.get(key=Part.Key.ANALYSIS)

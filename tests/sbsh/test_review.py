@@ -13,8 +13,10 @@ from django.utils import translation
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from deadlines.models import Notification
-from sbsh import decisions, review, services, workflow
+from sbsh.document import services
 from sbsh.models import Comment, Part, Version
+from sbsh.workflow import decisions, review
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -29,7 +31,7 @@ def _english():
 @pytest.fixture
 def submitted(personas, monkeypatch, sqf):
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     row = services.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
     )
@@ -222,7 +224,7 @@ def test_each_move_tells_the_next_people_in_their_language(
 ) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     personas.secretary.preferred_language = "ru"
     personas.secretary.save()
     with django_capture_on_commit_callbacks(execute=True):

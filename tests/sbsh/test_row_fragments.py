@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from classifiers import services as classifier_services
-from sbsh import services
+from sbsh.document import services
 from sbsh.models import Table1Row, Table3Row, Version
 from tests.sbsh.test_editor import t1_payload
 
@@ -231,7 +231,7 @@ def test_the_editor_menu_is_in_the_viewers_language_and_marks_the_part_shown(per
 
 @pytest.mark.postgres
 def test_on_postgresql_every_column_of_a_table1_row_changes_its_digest(personas, sqf, t1) -> None:
-    from sbsh import selectors
+    from sbsh.document import selectors
 
     def digests() -> dict[int, str]:
         return {r.pk: r.stored_digest for r in selectors.table1_rows(sqf.version, light=True)}
@@ -294,7 +294,7 @@ def test_on_postgresql_a_light_row_changed_before_it_is_rendered_is_keyed_as_ren
     """The page reads the rows light, then reads whole the ones it must render: a write in
     between is rendered, and stored under the key of what was rendered, not of the light
     read (which would show the new text for the old row later)."""
-    from sbsh import fragments, selectors
+    from sbsh.document import fragments, selectors
 
     rows = selectors.table1_rows(sqf.version, light=True)
     original = Table1Row.objects.get(pk=rows[0].pk).knowledge_ru
@@ -344,7 +344,7 @@ def test_on_postgresql_a_row_deleted_between_the_reads_is_left_out_of_the_page(
 ) -> None:
     from django.template.loader import render_to_string
 
-    from sbsh import fragments, selectors
+    from sbsh.document import fragments, selectors
 
     rows = selectors.table1_rows(sqf.version, light=True)
     Table1Row.objects.filter(pk=rows[1].pk).delete()

@@ -88,7 +88,7 @@ def published(personas, sqf, time_machine):
 
 
 def _update(personas, published, reasons, grounds=()):
-    from sbsh import decisions
+    from sbsh.workflow import decisions
 
     return decisions.decision_on_grounds(
         actor=personas.secretary,
@@ -105,8 +105,8 @@ def test_the_council_decides_an_update_on_section_15_grounds_without_any_section
     personas, published
 ) -> None:
     from councils.models import AuditEvent
-    from sbsh.decisions import UpdateReasonInput
     from sbsh.models import Decision
+    from sbsh.workflow.decisions import UpdateReasonInput
 
     decision = _update(
         personas,
@@ -160,8 +160,8 @@ def test_an_update_without_an_explained_section_15_ground_is_refused_and_writes_
     from django.utils import translation
 
     from councils.models import AuditEvent
-    from sbsh.decisions import UpdateReasonInput
     from sbsh.models import Decision
+    from sbsh.workflow.decisions import UpdateReasonInput
 
     with translation.override("en"), pytest.raises(ValidationError, match=re.escape(message)):
         _update(personas, published, [UpdateReasonInput(*r) for r in reasons])
@@ -174,7 +174,7 @@ def test_develop_and_decline_still_need_a_section_5_ground(personas, published) 
     from django.core.exceptions import ValidationError
     from django.utils import translation
 
-    from sbsh import decisions
+    from sbsh.workflow import decisions
 
     for outcome in ("develop", "decline"):
         with translation.override("en"), pytest.raises(ValidationError, match="Rules §5"):
@@ -244,7 +244,7 @@ def test_the_decision_page_is_prefilled_from_a_link_and_records_an_update(
 
 
 def _two_levels(personas, sqf):
-    from sbsh import services
+    from sbsh.document import services
 
     a = services.table2_entry_add(
         actor=personas.drafter,
@@ -266,7 +266,7 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
     from django.utils import translation
 
     from councils.models import AuditEvent
-    from sbsh import selectors
+    from sbsh.document import selectors
     from sbsh.models import ProgressionLink
 
     a, b = _two_levels(personas, sqf)
@@ -313,9 +313,9 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
 
 
 def test_work_experience_travels_with_the_content_and_is_printed(personas, sqf) -> None:
-    from exports.content import version_content
     from exports.layout import document_model
-    from sbsh import services
+    from sbsh.document import services
+    from sbsh.document.content import version_content
 
     a, b = _two_levels(personas, sqf)
     services.progression_link_add(
@@ -345,8 +345,8 @@ def test_a_secretary_records_a_proposal_only_on_a_named_members_behalf(personas)
     from django.utils import translation
 
     from councils.models import AuditEvent
-    from sbsh import decisions
     from sbsh.models import Ground
+    from sbsh.workflow import decisions
 
     council = personas.energy_council
     with translation.override("en"):
@@ -423,9 +423,9 @@ def test_table_1_prints_the_fill_in_line_under_its_caption(personas, sqf) -> Non
 
     import docx
 
-    from exports.content import version_content
     from exports.docx import render_docx
     from exports.pdf import render_html
+    from sbsh.document.content import version_content
 
     content = version_content(sqf.version)
     html = render_html(content, "kk")
@@ -456,8 +456,8 @@ def test_the_sector_analysis_editor_shows_the_annex_5_items_as_guidance(personas
 def test_every_local_policy_has_a_reason_and_a_place_and_the_checklist_says_policy() -> None:
     from django.utils import translation
 
-    from sbsh.policy import POLICIES
     from sbsh.templatetags.sqf import localize_clause
+    from sbsh.workflow.policy import POLICIES
 
     assert len(POLICIES) >= 9
     for policy in POLICIES.values():
@@ -474,8 +474,10 @@ def test_an_administrator_switches_a_policy_off_and_the_check_and_moves_follow(
     from django.core.exceptions import ValidationError
 
     from councils.models import AuditEvent
-    from sbsh import decisions, services, workflow
+    from sbsh.document import services
     from sbsh.models import PolicySwitch
+    from sbsh.workflow import decisions
+    from sbsh.workflow import moves as workflow
 
     v = _move(personas, ready, "submit", "drafter", today="2024-05-02")
     v = _move(
@@ -549,7 +551,7 @@ def test_the_editor_says_not_loaded_until_an_administrator_loads_the_nqf(
 
     from classifiers.models import NqfDescriptor
     from councils.models import AuditEvent
-    from sbsh import services
+    from sbsh.document import services
 
     row = services.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
@@ -623,7 +625,7 @@ def test_an_administrator_corrects_a_descriptor_in_the_admin(personas, tmp_path)
 def test_every_narrative_part_of_the_annex_is_required_in_both_languages() -> None:
     """Annex §2–§8: passport, general provisions, current state (five process sections),
     analysis, occupations and conclusions; the standards of Annex §7 have their own rule."""
-    from sbsh import compliance as c
+    from sbsh.document import compliance as c
     from tests.sbsh.test_compliance import good
 
     s = good()
@@ -665,8 +667,9 @@ def test_the_state_body_develops_its_own_sqf_and_drafting_runs_20_working_days(
     from deadlines.demo import seed_calendar
     from deadlines.models import Deadline
     from deadlines.services import work_calendar
-    from sbsh import selectors, workflow
+    from sbsh.document import selectors
     from sbsh.models import Version
+    from sbsh.workflow import moves as workflow
 
     seed_calendar()
     Version.objects.filter(pk=sqf.version.pk).update(status="preparation")
@@ -698,7 +701,7 @@ def test_a_participant_works_only_on_the_versions_whose_working_group_lists_them
     from django.urls import reverse
 
     from councils.models import AuditEvent
-    from sbsh import services
+    from sbsh.document import services
     from sbsh.models import WorkingGroupMember
 
     _fw, other = services.framework_create(
@@ -752,7 +755,7 @@ def test_a_participant_works_only_on_the_versions_whose_working_group_lists_them
 def test_only_a_participant_of_the_state_body_joins_its_working_group(personas, sqf) -> None:
     from django.core.exceptions import ValidationError
 
-    from sbsh import services
+    from sbsh.document import services
     from sbsh.models import WorkingGroupMember
 
     with pytest.raises(ValidationError, match="Rules §7"):

@@ -20,11 +20,11 @@ from django.core.files.base import ContentFile
 
 from councils.models import AuditEvent, iin_bin_validate
 from deadlines.demo import seed_calendar
-from exports.content import version_content
 from exports.models import Rendering, Signature
 from exports.services import HANDOVER_DOCUMENTS, _key
-from sbsh import workflow
+from sbsh.document.content import version_content
 from sbsh.models import Handover, Version
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def handover_ready(personas, version: Version) -> dict[tuple[str, str], Renderin
 @pytest.fixture
 def approved(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     return sqf.version, handover_ready(personas, sqf.version)
 
 

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from classifiers.services import classifier_import
 from councils.models import AuditEvent
-from sbsh import services, workbook
+from sbsh.document import services, workbook
 from sbsh.models import Table1Row, Table3Row
 from tests.classifiers.conftest import canonical_csv
 from tests.sbsh.conftest import NKZ

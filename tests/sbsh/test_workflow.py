@@ -14,8 +14,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from deadlines.models import Deadline
-from sbsh import decisions, workflow
 from sbsh.models import Decision, Recommendation, Version, VersionTransition
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -34,7 +35,7 @@ def ready(personas, monkeypatch, sqf):
     """A version whose compliance check is clean and whose hand-over documents are ready
     (the check, the §8 checklist and the documents are tested on their own below)."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )
@@ -283,13 +284,13 @@ def test_a_return_needs_recommendations_and_only_the_secretary_decides(personas,
 def test_sending_needs_both_languages_documents_of_the_frozen_content(
     personas, sqf, monkeypatch
 ) -> None:
-    from exports.content import version_content
     from exports.models import Rendering
     from exports.services import HANDOVER_DOCUMENTS, _key
+    from sbsh.document.content import version_content
     from sbsh.models import Handover
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")
@@ -376,7 +377,7 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready, monkeypat
     from deadlines.rules import Stage
     from deadlines.services import deadline_open, work_calendar
 
-    monkeypatch.setattr("sbsh.selectors.preparation_checklist", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.preparation_checklist", lambda version: [])
     calendar = work_calendar()
     today = D("2024-05-03")
 
@@ -530,10 +531,10 @@ def test_two_people_making_the_same_move_at_once_apply_it_once(
 
     from django.db import connection
 
-    from sbsh import services
+    from sbsh.document import services
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     _f, version = services.framework_create(
         actor=personas.drafter,
         state_body=personas.energy,
@@ -595,14 +596,14 @@ def test_the_committed_state_diagram_is_generated_from_the_model() -> None:
 def test_the_national_body_checks_a_hand_over_and_may_return_it_for_a_technical_reason(
     personas, sqf, monkeypatch, django_capture_on_commit_callbacks, settings
 ) -> None:
-    from exports.content import version_content
     from exports.models import Rendering
     from exports.services import HANDOVER_DOCUMENTS, _key
+    from sbsh.document.content import version_content
     from sbsh.models import Handover
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")

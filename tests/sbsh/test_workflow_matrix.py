@@ -18,7 +18,6 @@ from councils.models import AuditEvent, Membership, Organisation, Role
 from deadlines.demo import seed_calendar
 from deadlines.models import Deadline
 from exports.models import Rendering
-from sbsh import decisions, workflow
 from sbsh.models import (
     Decision,
     Handover,
@@ -27,6 +26,8 @@ from sbsh.models import (
     Version,
     VersionTransition,
 )
+from sbsh.workflow import decisions
+from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -70,8 +71,8 @@ def matrix(personas, monkeypatch, sqf):
     """The version, the people, and the checks that are tested on their own elsewhere
     (compliance, §8 checklist, hand-over documents) switched off."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.selectors.findings", lambda version: [])
-    monkeypatch.setattr("sbsh.selectors.preparation_checklist", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.selectors.preparation_checklist", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

@@ -112,7 +112,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  renamed {item['code']}: {item['before']} → {item['after']}")
         if report.edition is not None:
             # Rules §15.2: the SQF versions citing a code this edition removes or renames.
-            from sbsh.impact import edition_impact, impact_lines, impact_notify
+            from sbsh.document.impact import edition_impact, impact_lines, impact_notify
 
             impact = edition_impact(report.edition)
             for line in impact_lines(report.edition, impact):

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exports import content as content_mod
 from exports.services import render_bytes
+from sbsh.document import content as content_mod
 from sbsh.models import Version
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from councils import access
 from councils.models import User
-from sbsh import services, workbook
+from sbsh.document import services, workbook
 from sbsh.models import Version
 
 

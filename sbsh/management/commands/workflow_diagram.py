@@ -22,7 +22,7 @@ def _q(text: str) -> str:
 
 
 def diagram() -> str:
-    from sbsh.workflow import MOVES, STAGE_ORGANISATION
+    from sbsh.workflow.moves import MOVES, STAGE_ORGANISATION
 
     with translation.override("en"):
         field = Version._meta.get_field("status")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from classifiers.models import Edition, Node
 from config.text import NulCharacter, clean_tree
-from sbsh import selectors, services
+from sbsh.document import selectors, services
 from sbsh.models import Part, Table1Row, Version
 
 SCHEMA = "urn:sqf-workbench:sqf-version"

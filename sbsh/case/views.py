@@ -17,8 +17,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from registry.views import _publication
 from sbsh.case import selectors
-from sbsh.views_registry import _publication
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 MAX_LIMIT = 1000

@@ -402,7 +402,7 @@ class DecisionOnGroundsForm(MeetingForm):
         return rows
 
     def update_reasons(self) -> list[Any]:
-        from sbsh.decisions import UpdateReasonInput
+        from sbsh.workflow.decisions import UpdateReasonInput
 
         data = self.cleaned_data
         return [
@@ -486,7 +486,7 @@ class ColumnSelect(forms.Select):
 
 def column_choices() -> list[tuple[str, object]]:
     from sbsh.models import COLUMN_LABELS
-    from sbsh.review import TABLE3_COLUMNS
+    from sbsh.workflow.review import TABLE3_COLUMNS
 
     return [
         ("", _("the whole row or part")),

@@ -28,7 +28,8 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import notify, policy, services
+from sbsh.document import services
+from sbsh.document.system_texts import decision_comment
 from sbsh.models import (
     UPDATE_GROUND_CLAUSES,
     Decision,
@@ -42,7 +43,7 @@ from sbsh.models import (
     Version,
     VersionTransition,
 )
-from sbsh.system_texts import decision_comment
+from sbsh.workflow import notify, policy
 
 # Versions of one SQF that are still being worked on: no second update may open beside them.
 IN_PROGRESS = {
@@ -725,7 +726,7 @@ def decision_on_grounds(
         )
         decision.framework = new_framework
     elif outcome == Decision.Outcome.UPDATE:
-        from exports.content import content_import, document
+        from sbsh.document.content import content_import, document
 
         opened = services.version_create(
             actor=actor,
@@ -790,8 +791,8 @@ def decision_on_draft(
 ) -> Decision:
     """Rules §12–§13: the council approves the submitted draft or returns it with
     recommendations. The move itself goes through the workflow, dated by the meeting."""
-    from exports.content import version_content
-    from sbsh import workflow
+    from sbsh.document.content import version_content
+    from sbsh.workflow import moves as workflow
 
     council = version.framework.council
     if not access.can_record_decision(actor, council):
@@ -871,7 +872,7 @@ def decision_on_draft(
 
 def review_snapshot(version: Version, *, content: dict[str, Any]) -> dict[str, Any]:
     """The content as the council returned it, with row identities for the diff (Rules §13)."""
-    from sbsh import selectors
+    from sbsh.document import selectors
 
     return {
         "content": content,

@@ -208,8 +208,8 @@ def gap_analysis_prefill(*, actor: Any, council: Any, year: int, codes: list[str
     from django.db import transaction
     from django.utils.translation import gettext as _
 
-    from sbsh import decisions
     from sbsh.models import GapFinding, Ground
+    from sbsh.workflow import decisions
 
     allowed = {n.code: n for n in uncovered_classes(council.state_body_id)}
     unknown = [c for c in codes if c not in allowed]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config import params
 from councils import access
 from councils.access import Action
-from sbsh import forms, fragments, selectors, services
+from sbsh.document import forms, fragments, selectors, services
 from sbsh.models import (
     Part,
     ProfessionalStandard,
@@ -87,8 +87,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         if key in parts
     ]
     findings = selectors.findings(version)
-    from sbsh import decisions, workflow
     from sbsh.models import Comment, Decision, VersionTransition
+    from sbsh.workflow import decisions
+    from sbsh.workflow import moves as workflow
 
     moves = []
     for name, move in workflow.available_moves(request.user, version):
@@ -146,7 +147,7 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """Make a move of the Rules; the workflow service checks role, state and compliance."""
     from django.core.exceptions import PermissionDenied
 
-    from sbsh import workflow
+    from sbsh.workflow import moves as workflow
 
     version = _version(request, pk)
     # The national body's inbox receives and publishes in place (a fixed name, never a URL).

@@ -26,9 +26,10 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
-from sbsh import limits, notify, policy
+from sbsh import limits
 from sbsh.models import Handover, Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
+from sbsh.workflow import notify, policy
 
 S = Version.Status
 
@@ -187,7 +188,8 @@ def blockers(
 
     `known_findings`, `known_handover`: the compliance findings, and the hand-over
     documents (ready, missing), when the caller has them already."""
-    from sbsh import decisions, selectors
+    from sbsh.document import selectors
+    from sbsh.workflow import decisions
 
     found: list[str] = []
     if name == "finish_preparation":
@@ -302,8 +304,8 @@ def version_transition(
             )
         handover = None
         if name == "send":
-            from exports.content import content_hash, version_content
             from exports.services import handover_documents
+            from sbsh.document.content import content_hash, version_content
 
             # Read the content once: the documents of it, and its checksum as approved
             # and rendered, before the status moves on.
@@ -381,7 +383,7 @@ def version_transition(
                 subject_label=f"{locked.framework.sector_ru} v{locked.number}",
             )
         if name == "publish":
-            from sbsh.registry import publication_create
+            from sbsh.publication.services import publication_create
 
             publication_create(version=locked)
             for older in Version.objects.filter(

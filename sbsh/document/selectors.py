@@ -15,7 +15,7 @@ from classifiers.importers import derived_skill_level
 from classifiers.models import Edition, Node
 from councils import access
 from councils.models import User
-from sbsh import compliance
+from sbsh.document import compliance
 from sbsh.models import (
     Framework,
     Part,
@@ -369,7 +369,7 @@ def version_snapshot(version: Version) -> compliance.Snapshot:
     stale = [(key, None, lang) for key, _kk, _ru, lang in part_rows if lang]
     stale += [("table1", r.pk, r.stale_language) for r in t1 if r.stale_language]
     stale += [("standards", sid, lang) for sid, _kk, _ru, lang in stds if lang]
-    from sbsh.policy import switched_off
+    from sbsh.workflow.policy import switched_off
 
     return compliance.Snapshot(
         policies_off=switched_off(),

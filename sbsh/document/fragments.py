@@ -47,7 +47,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from classifiers.models import Edition
-from sbsh import selectors
+from sbsh.document import selectors
 from sbsh.models import Table1Row, Table3Row, Version
 
 CACHE_ALIAS = "fragments"
@@ -55,14 +55,17 @@ TIMEOUT = 7 * 24 * 3600
 T1_TEMPLATE = "sbsh/_table1_row.html"
 T3_TEMPLATE = "sbsh/_table3_row.html"
 
-_APP = Path(__file__).resolve().parent
+_APP = Path(__file__).resolve().parent.parent
 # What turns a row's values into its HTML besides the values: a change to any of these
 # in a new release must not find the fragments the old code rendered (Redis outlives it).
 _RENDERING_CODE = (
     "templatetags/sqf.py",
     "models.py",
-    "selectors.py",
-    "fragments.py",
+    "document/models.py",
+    "document/selectors.py",
+    "document/fragments.py",
+    # The cells' soft hyphens come from the document's syllable rule (sqf tag `cell`).
+    "document/hyphen.py",
 )
 
 
@@ -75,8 +78,6 @@ def code_digest() -> str:
         digest.update(get_template(name).template.source.encode())
     for relative in _RENDERING_CODE:
         digest.update((_APP / relative).read_bytes())
-    # The cells' soft hyphens come from the document's syllable rule (sqf tag `cell`).
-    digest.update((_APP.parent / "exports" / "hyphen.py").read_bytes())
     for folder in settings.LOCALE_PATHS:
         for mo in sorted(Path(folder).glob("*/LC_MESSAGES/django.mo")):
             digest.update(mo.read_bytes())

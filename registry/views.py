@@ -25,8 +25,8 @@ from config import params
 from councils.models import Organisation
 from exports.layout import document_model
 from exports.models import Rendering
-from sbsh import registry
 from sbsh.models import Publication
+from sbsh.publication import services as registry
 
 PAGE_SIZE = 20
 FORMATS = ("pdf", "docx", "json")
@@ -130,7 +130,7 @@ def registry_sqf(request: HttpRequest, framework: int, number: int | None = None
 @require_GET
 def registry_careers_svg(request: HttpRequest, framework: int, number: int) -> HttpResponse:
     """Table 2's career paths as an SVG file (Annex §10), in the language asked for."""
-    from sbsh import careers
+    from sbsh.document import careers
 
     publication = _publication(framework, number)
     lang = _content_language(request)
@@ -184,7 +184,7 @@ def registry_download(
 
     stem = document_filename(publication.content["framework"], number, lang, fmt).rsplit(".", 1)[0]
     if fmt == "json":
-        from exports.content import SCHEMA, SCHEMA_VERSION
+        from sbsh.document.content import SCHEMA, SCHEMA_VERSION
 
         document = {
             "schema": SCHEMA,
@@ -326,7 +326,7 @@ OCCUPATION_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}")
 @require_GET
 def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
     """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
-    from sbsh import insight
+    from sbsh.document import insight
 
     if not code:
         asked = request.GET.get("code", "").strip()[:20]

@@ -38,7 +38,7 @@ from classifiers.importers import _check_zip, _column_letter
 from classifiers.models import Classifier, CrosswalkLink, Edition, Node
 from config import params
 from config.spreadsheet import csv_safe, csv_unsafe
-from sbsh import selectors
+from sbsh.document import selectors
 from sbsh.models import NkzCorrespondence, Table1Row, Table3Row, Version
 
 FORMAT = "sqf-tables/1"

@@ -195,7 +195,7 @@ def impact_lines(edition: Edition, impact: list[dict[str, Any]]) -> list[str]:
 
 def impact_notify(edition: Edition, impact: list[dict[str, Any]]) -> list[int]:
     """Tell each affected SQF's owners: the state body's staff and the council's secretary."""
-    from sbsh.notify import _people, _send
+    from sbsh.workflow.notify import _people, _send
 
     ids: list[int] = []
     for item in impact:

@@ -703,7 +703,7 @@ def policy_switch_set(*, actor: User, key: str, enabled: bool) -> None:
     """An administrator switches a local policy on or off (sbsh/policy.py), audited. A
     policy whose absence could lose data cannot be switched off."""
     from sbsh.models import PolicySwitch
-    from sbsh.policy import POLICIES
+    from sbsh.workflow.policy import POLICIES
 
     if not getattr(actor, "is_superuser", False):
         raise PermissionError("policy")
@@ -798,7 +798,7 @@ def tables_import(
     """Read a filled workbook of Tables 1–3 and, unless `dry_run`, apply it as one audited
     change: all rows or none. Raises workbook.WorkbookRejected listing every problem
     (sheet, Excel row, column); an unchanged workbook writes nothing."""
-    from sbsh import workbook
+    from sbsh.document import workbook
 
     # One import of a version at a time; the editor's row locks guard the rest.
     locked_version = Version.objects.select_for_update().get(pk=version.pk)

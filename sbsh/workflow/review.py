@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from councils import access
 from councils.models import Role, User
 from councils.services import audit_record
-from sbsh import selectors
+from sbsh.document import selectors
+from sbsh.document.services import version_scope
 from sbsh.models import COLUMN_LABELS, Comment, Decision, Part, Table1Row, Version
-from sbsh.services import version_scope
 
 COMMENT_MAX_CHARS = 5000
 
@@ -298,7 +298,7 @@ def _rows(
 
 def changes_since_return(version: Version) -> Diff | None:
     """Per part and per row: what changed since the council's latest return (Rules §13)."""
-    from exports.content import version_content
+    from sbsh.document.content import version_content
 
     decision = (
         Decision.objects.filter(version=version, outcome=Decision.Outcome.RETURN)
@@ -309,7 +309,7 @@ def changes_since_return(version: Version) -> Diff | None:
     if decision is None:
         return None
     old_snapshot = decision.snapshot
-    from sbsh.decisions import review_snapshot
+    from sbsh.workflow.decisions import review_snapshot
 
     new_snapshot = review_snapshot(version, content=version_content(version))
     old, new = old_snapshot["content"], new_snapshot["content"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sbsh import views_case as views
+from sbsh.case import views
 
 app_name = "case"
 urlpatterns = [

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from councils import access
 from councils.access import Action
-from sbsh import impact
+from sbsh.document import impact
 from sbsh.models import Version
 
 

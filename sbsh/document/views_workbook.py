@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sbsh import services, workbook
-from sbsh.views import _context, _version
+from sbsh.document import services, workbook
+from sbsh.document.views import _context, _version
 
 SESSION_KEY = "sqf_tables_import"
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sbsh import insight
+from sbsh.document import insight
 
 PLACE = inline_serializer(
     "OccupationPlace",
@@ -133,7 +133,7 @@ class CoverageView(APIView):
     authentication_classes: list[Any] = []
 
     def get(self, request: Request) -> Response:
-        from sbsh import coverage
+        from sbsh.document import coverage
 
         summary = coverage.coverage_summary()
         return Response(

@@ -148,7 +148,7 @@ def change_summary(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str,
 
 def publication_create(*, version: Version) -> Publication:
     """Freeze the version's content for the public (inside the publish move's transaction)."""
-    from exports.content import content_hash, version_content
+    from sbsh.document.content import content_hash, version_content
 
     content = version_content(version)
     previous = (

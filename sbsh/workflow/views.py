@@ -25,7 +25,8 @@ from councils import access
 from councils.access import Action
 from councils.models import AuditEvent, Organisation, Role, User
 from deadlines.models import Deadline
-from sbsh import decisions, forms, review, services, workflow
+from sbsh.document import forms, services
+from sbsh.document.views import _apply_form_errors, _context, _version
 from sbsh.models import (
     Decision,
     Framework,
@@ -37,7 +38,8 @@ from sbsh.models import (
     Version,
     VersionTransition,
 )
-from sbsh.views import _apply_form_errors, _context, _version
+from sbsh.workflow import decisions, review
+from sbsh.workflow import moves as workflow
 
 
 def _forbidden_to_403(func: Any) -> Any:
