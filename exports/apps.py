@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class ExportsConfig(AppConfig):
     name = "exports"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        # The moves' effects on the documents (sbsh names them; this app provides them).
+        from exports import effects
+
+        effects.register()

@@ -4,16 +4,18 @@
 `version_transition` is the only way a version's status changes. In one transaction it
 checks the actor's role against the move (the role the Rules name, in the organisation
 they name), locks the version, runs the django-fsm transition, writes the transition log
-and the audit row, closes the running deadline and opens the next one; notifications go
-out after commit. A refused move changes nothing and writes nothing.
+and the audit row, then runs the move's declared effects in order (`Move.effects`, see
+sbsh/workflow/effects.py: close and open clocks, stamp dates, hand over, publish,
+supersede; notifications and the documents' preparation after commit). A refused move
+changes nothing and writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,17 +23,14 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 
 from councils import access
-from councils.models import Organisation, Role, User
+from councils.models import Role, User
 from councils.services import audit_record
-from deadlines import services as deadline_services
-from deadlines.models import Deadline
 from deadlines.rules import Stage
 from sbsh import limits
-from sbsh.models import Handover, Version, VersionTransition
+from sbsh.models import Version, VersionTransition
 from sbsh.templatetags.sqf import localize_clause
-from sbsh.workflow import notify, policy
-
-S = Version.Status
+from sbsh.workflow import effects
+from sbsh.workflow.effects import Step
 
 
 class WorkflowError(Exception):
@@ -49,7 +48,12 @@ class Move:
     needs_compliance: bool = False
     # Made only by recording the council's decision (meeting, protocol, votes).
     needs_decision: bool = False
+    # What the move does besides changing the status, in order (sbsh/workflow/effects.py).
+    effects: tuple[str, ...] = ("close_clocks", "notify")
 
+
+# The usual effects of a move that leads to a state with a clock of its own.
+CLOCKED = ("close_clocks", "open_clock", "notify")
 
 MOVES: dict[str, Move] = {
     # Rules §8 → §11: drafting within 20 working days after the preparatory work.
@@ -59,6 +63,7 @@ MOVES: dict[str, Move] = {
         "Rules §11",
         gettext_lazy("Finish the preparatory work"),
         Stage.DRAFTING,
+        effects=("preparation_complete", *CLOCKED),
     ),
     # Rules §11 → §12: the council has 5 working days after receipt.
     "submit": Move(
@@ -68,6 +73,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Submit to the council"),
         Stage.REVIEW,
         needs_compliance=True,
+        effects=CLOCKED,
     ),
     # Rules §12 → §13: recommendations; the state body has 5 working days to revise.
     "return_for_revision": Move(
@@ -78,6 +84,7 @@ MOVES: dict[str, Move] = {
         Stage.REVISION,
         needs_comment=True,
         needs_decision=True,
+        effects=CLOCKED,
     ),
     # Rules §13: the council considers the revised draft within 2 working days.
     "resubmit": Move(
@@ -87,6 +94,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Resubmit the revised draft"),
         Stage.RE_REVIEW,
         needs_compliance=True,
+        effects=("recommendations_answered", *CLOCKED),
     ),
     # Rules §12 → §14: sent to the national body within 3 working days after approval.
     "approve": Move(
@@ -96,14 +104,29 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Record the council's approval"),
         Stage.HANDOVER,
         needs_decision=True,
+        effects=("stamp_approval", *CLOCKED, "prepare_documents"),
     ),
     "send": Move(
-        Role.MINISTRY_STAFF, "state_body", "Rules §14", gettext_lazy("Send to the national body")
+        Role.MINISTRY_STAFF,
+        "state_body",
+        "Rules §14",
+        gettext_lazy("Send to the national body"),
+        effects=("hand_over", "close_clocks", "link_handover_clock", "notify"),
     ),
     "receive": Move(
-        Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Acknowledge receipt")
+        Role.NATIONAL_OFFICER,
+        "national_body",
+        "Rules §14",
+        gettext_lazy("Acknowledge receipt"),
+        effects=("stamp_received", "close_clocks", "notify"),
     ),
-    "publish": Move(Role.NATIONAL_OFFICER, "national_body", "Rules §14", gettext_lazy("Publish")),
+    "publish": Move(
+        Role.NATIONAL_OFFICER,
+        "national_body",
+        "Rules §14",
+        gettext_lazy("Publish"),
+        effects=("close_clocks", "publish", "supersede", "notify"),
+    ),
     # Rules §14, technical: a document is missing or damaged. The first §14 clock stays
     # met and is marked returned; the re-send runs on its own clock.
     "return_handover": Move(
@@ -113,6 +136,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Return the hand-over (missing or damaged file)"),
         Stage.HANDOVER_RESEND,
         needs_comment=True,
+        effects=("stamp_returned", *CLOCKED),
     ),
     # Rules §13–§14: the documents of the approved content cannot be prepared (a render
     # failed): the council's secretary returns the version for revision, with the reason.
@@ -124,6 +148,7 @@ MOVES: dict[str, Move] = {
         gettext_lazy("Return for revision: the documents cannot be prepared"),
         Stage.REVISION,
         needs_comment=True,
+        effects=("documents_failed", *CLOCKED),
     ),
     # Withdrawal is no clause of the Rules: the state body ends its own development.
     "withdraw": Move(
@@ -141,17 +166,6 @@ STAGE_ORGANISATION = {
     Stage.HANDOVER: "state_body",
     Stage.HANDOVER_RESEND: "state_body",
 }
-
-
-def _organisation(version: Version, which: str) -> Organisation:
-    if which == "state_body":
-        return version.framework.state_body
-    if which == "council":
-        return version.framework.council
-    national = Organisation.objects.filter(kind=Organisation.Kind.NATIONAL_BODY).first()
-    if national is None:
-        raise WorkflowError(_("There is no national body to send to."))
-    return national
 
 
 def may_move(user: User, version: Version, name: str) -> bool:
@@ -177,82 +191,31 @@ def available_moves(user: User, version: Version) -> list[tuple[str, Move]]:
     ]
 
 
-def blockers(
-    version: Version,
-    name: str,
-    *,
-    known_findings: list | None = None,
-    known_handover: tuple | None = None,
-) -> list[str]:
-    """What the Rules require before this move that the version does not have yet.
+def blockers(version: Version, name: str, *, known_findings: list | None = None) -> list[str]:
+    """What the Rules require before this move that the version does not have yet: the
+    compliance check (Rules §11–§13) and the checks of the move's declared effects.
 
-    `known_findings`, `known_handover`: the compliance findings, and the hand-over
-    documents (ready, missing), when the caller has them already."""
+    `known_findings`: the compliance findings, when the caller has them already."""
+    return _blockers(Step(version=version, name=name, move=MOVES[name]), known_findings)
+
+
+def _blockers(step: Step, known_findings: list | None = None) -> list[str]:
     from sbsh.document import selectors
-    from sbsh.workflow import decisions
 
     found: list[str] = []
-    if name == "finish_preparation":
-        missing = [item for item in selectors.preparation_checklist(version) if not item.done]
-        if missing:
-            found.append(
-                _("The preparatory work is not complete (Rules §8): %(items)s.")
-                % {"items": "; ".join(str(item.label) for item in missing)}
-            )
-    if MOVES[name].needs_compliance:
-        all_findings = known_findings if known_findings is not None else selectors.findings(version)
+    if step.move.needs_compliance:
+        all_findings = (
+            known_findings if known_findings is not None else selectors.findings(step.version)
+        )
         blocking = [f for f in all_findings if f.blocking]
         if blocking:
             found.append(
                 _("The compliance check has %(n)s findings that must be fixed first (%(clause)s).")
                 % {"n": len(blocking), "clause": localize_clause(blocking[0].clause)}
             )
-    if name == "resubmit" and policy.is_on(policy.RECOMMENDATIONS_ANSWERED):
-        # Local policy: §13 says "taking the recommendations into account"; answering
-        # each one is how this workbench records that (sbsh/policy.py).
-        pending = decisions.open_recommendations(version)
-        if pending:
-            found.append(
-                _(
-                    "Answer every recommendation of the council first: %(n)s not answered (local policy; Rules §13 asks the draft to be revised taking them into account)."
-                )
-                % {"n": len(pending)}
-            )
-    if name == "reopen_for_revision":
-        from exports.models import Rendering
-
-        if not Rendering.objects.filter(version=version, status=Rendering.Status.FAILED).exists():
-            found.append(
-                _(
-                    "An approved version goes back for revision only when its documents could not be prepared (Rules §14); prepare them on the Documents page and send them."
-                )
-            )
-    if name == "send":
-        from exports.services import handover_documents
-
-        ready, missing = known_handover or handover_documents(version)
-        if missing:
-            found.append(
-                _(
-                    "The documents in Kazakh and Russian are not ready yet (Rules §14): %(missing)s. Prepare them on the Documents page."
-                )
-                % {"missing": ", ".join(f"{lang.upper()} {fmt.upper()}" for lang, fmt in missing)}
-            )
-        elif settings.SQF_SIGNATURES_REQUIRED:
-            from exports.signatures import unsigned_handover
-
-            unsigned = unsigned_handover(version, ready)
-            if unsigned:
-                found.append(
-                    _(
-                        "Sign the documents with ЭЦП on the Documents page first (Rules §14, Law 370-II Art. 7): %(unsigned)s."
-                    )
-                    % {
-                        "unsigned": ", ".join(
-                            f"{r.language.upper()} {r.format.upper()}" for r in unsigned
-                        )
-                    }
-                )
+    for effect in effects.effects_of(step.move):
+        if effect.check is not None:
+            found += effect.check(step)
     return found
 
 
@@ -302,37 +265,37 @@ def version_transition(
                 _("This move is not possible while the version is “%(status)s”.")
                 % {"status": locked.get_status_display()}
             )
-        handover = None
-        if name == "send":
-            from exports.services import handover_documents
-            from sbsh.document.content import content_hash, version_content
-
-            # Read the content once: the documents of it, and its checksum as approved
-            # and rendered, before the status moves on.
-            content = version_content(locked)
-            handover = handover_documents(locked, content=content)
-            handover_hash = content_hash(content)
-        found = blockers(locked, name, known_handover=handover)
+        step = Step(
+            version=locked,
+            name=name,
+            move=move,
+            actor=actor,
+            comment=comment.strip(),
+            today=today,
+            clock_start=clock_start,
+            source=locked.status,
+        )
+        found = _blockers(step)
         if found:
             raise WorkflowError(" ".join(found))
-        handover_renderings = handover[0] if handover else None
-        source = locked.status
+        declared = effects.effects_of(move)
         method()
-        if name == "approve":
-            locked.approved_on = today
+        for effect in declared:
+            if effect.stamp is not None:
+                effect.stamp(step)
         try:
             locked.save()
         except ConcurrentTransition:
             raise WorkflowError(
                 _("Someone else moved this version at the same moment; reload the page.")
             ) from None
-        log = VersionTransition.objects.create(
+        log = step.log = VersionTransition.objects.create(
             version=locked,
             name=name,
-            source=source,
+            source=step.source,
             target=locked.status,
             actor=actor,
-            comment=comment.strip(),
+            comment=step.comment,
             clause=move.clause,
         )
         audit_record(
@@ -340,71 +303,17 @@ def version_transition(
             action=f"sqf.version.{name}",
             obj=locked,
             organisation=locked.framework.state_body,
-            changes={"from": source, "to": locked.status},
-            comment=comment.strip(),
+            changes={"from": step.source, "to": locked.status},
+            comment=step.comment,
         )
-        if handover_renderings is not None:
-            handover = Handover.objects.create(
-                version=locked, content_sha256=handover_hash, sent_by=actor
-            )
-            handover.renderings.set(handover_renderings)
-        if name in ("receive", "return_handover"):
-            stamp = {"received_at": timezone.now()}
-            if name == "return_handover":
-                stamp = {"returned_at": timezone.now(), "return_reason": comment.strip()}
-            latest = Handover.objects.filter(version=locked).order_by("-sent_at").first()
-            if latest is not None:
-                Handover.objects.filter(pk=latest.pk).update(**stamp)
-                if name == "return_handover" and latest.deadline_id:
-                    deadline_services.deadline_mark_returned(
-                        deadline=latest.deadline, actor=actor, reason=comment.strip()
-                    )
-        closed = [
-            deadline_services.deadline_close(deadline=deadline, completed_on=today, actor=actor)
-            for deadline in Deadline.objects.filter(
-                object_id=str(locked.pk), status__in=Deadline.ACTIVE, content_type__model="version"
-            )
-        ]
-        if isinstance(handover, Handover):
-            # Each hand-over keeps the clock it met (or missed): the §14 clock for the
-            # first sending, the re-send clock after a return.
-            sent_on = [d for d in closed if d.stage in (Stage.HANDOVER, Stage.HANDOVER_RESEND)]
-            if sent_on:
-                handover.deadline = sent_on[-1]
-                handover.save(update_fields=["deadline"])
-        opened = None
-        if move.opens:
-            opened = deadline_services.deadline_open(
-                subject=locked,
-                stage=move.opens,
-                organisation=_organisation(locked, STAGE_ORGANISATION[move.opens]),
-                start_date=clock_start or today,
-                actor=actor,
-                subject_label=f"{locked.framework.sector_ru} v{locked.number}",
-            )
-        if name == "publish":
-            from sbsh.publication.services import publication_create
-
-            publication_create(version=locked)
-            for older in Version.objects.filter(
-                framework=locked.framework, status=S.PUBLISHED
-            ).exclude(pk=locked.pk):
-                version_transition_system_supersede(older, actor)
-        log_id, opened_id = log.pk, opened.pk if opened else None
-        transaction.on_commit(lambda: notify.transition(log_id, opened_id))
-        if name == "approve":
-            # The content is frozen now: start rendering the hand-over documents (Rules §14).
-            version_id = locked.pk
-            transaction.on_commit(lambda: _handover_prepare(version_id, actor))
+        for effect in declared:
+            if effect.run is not None:
+                effect.run(step)
+        for effect in declared:
+            if effect.on_commit is not None:
+                transaction.on_commit(partial(effect.on_commit, step))
     assert log.pk
     return Version.objects.get(pk=locked.pk)
-
-
-def _handover_prepare(version_id: int, actor: User) -> None:
-    from exports.services import handover_prepare
-
-    version = Version.objects.select_related("framework__state_body").get(pk=version_id)
-    handover_prepare(version=version, actor=actor)
 
 
 def version_transition_system_supersede(older: Version, actor: User) -> None:
