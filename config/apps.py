@@ -65,3 +65,11 @@ class StaticConfig(_StaticConfig):
         StaticToken._meta.verbose_name_plural = _("backup codes")
         _name_fields(StaticDevice, _DEVICE_FIELDS)
         _name_fields(StaticToken, {"device": _("backup code set"), "token": _("code")})
+
+
+class ProjectConfig(AppConfig):
+    """The project on top of the apps: the demo orchestration (seed_demo) lives here, as it
+    seeds every app (docs/architecture.md)."""
+
+    name = "config"
+    verbose_name = _("Project")

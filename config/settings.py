@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sbsh",
     "exports",
     "registry",
+    "config.apps.ProjectConfig",
 ]
 
 MIDDLEWARE = [

@@ -28,7 +28,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("sbsh.api_urls")),
-    path("ims/case/v1p1/", include("sbsh.case.urls")),
+    path("ims/case/v1p1/", include("registry.case_urls")),
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -7,6 +7,8 @@ phrase so a raw code never reaches the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -94,13 +96,18 @@ def action_label(code: str) -> str:
     return gettext("recorded a change")
 
 
-def _move_word(prefix: str, what: str) -> str:
-    from sbsh.models import Decision, Ground
-    from sbsh.workflow.moves import MOVES
+# Words for the object of an action code ("sqf.version.<move>", "sqf.decision.<outcome>"),
+# from the app that owns the codes: sbsh registers its moves, outcomes and ground kinds.
+WORDS: list[Callable[[str, str], str | None]] = []
 
-    if prefix == "sqf.version." and what in MOVES:
-        return str(MOVES[what].label)
-    for choices in (Decision.Outcome, Ground.Kind):
-        if what in choices.values:
-            return str(choices(what).label)
+
+def register_words(words: Callable[[str, str], str | None]) -> None:
+    WORDS.append(words)
+
+
+def _move_word(prefix: str, what: str) -> str:
+    for words in WORDS:
+        word = words(prefix, what)
+        if word:
+            return word
     return what.replace("_", " ")

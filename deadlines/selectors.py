@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, IntegerField, Q, QuerySet, Value, When
@@ -13,6 +14,15 @@ from councils import access
 from councils.models import User
 from deadlines.calendar import WorkCalendar
 from deadlines.models import CalendarException, CalendarYear, Deadline, Notification
+
+# (app label, model) of a clock's subject → the subjects `user` may see, for the subjects
+# whose clocks are seen only with the subject itself (registered by the owning app).
+VISIBLE_SUBJECTS: dict[tuple[str, str], Callable[[User], QuerySet]] = {}
+
+
+def subject_visibility(app_label: str, model: str, visible_to: Callable[[User], QuerySet]) -> None:
+    """Show the clocks of `app_label.model` subjects only to those `visible_to` lists."""
+    VISIBLE_SUBJECTS[(app_label, model)] = visible_to
 
 
 def deadlines_for_user(user: User) -> QuerySet[Deadline]:
@@ -26,13 +36,15 @@ def deadlines_for_user(user: User) -> QuerySet[Deadline]:
         # organisations the user may open (councils/access.py).
         qs = qs.filter(organisation__in=access.organisations_for_user(user).values("pk"))
     if not access.is_administrator(user):
-        # The clock of a ground (Rules §6) only with the ground itself: a ministry's draft
-        # gap analysis is its own until filed (councils/access.py, can_view_ground).
-        visible = access.grounds_for_user(user).annotate(key=Cast("pk", CharField())).values("key")
-        qs = qs.exclude(
-            Q(content_type__app_label="sbsh", content_type__model="ground")
-            & ~Q(object_id__in=visible)
-        )
+        # Some clocks are seen only with their subject: the clock of a ground (Rules §6)
+        # only by those who may see the ground (a ministry's draft gap analysis is its
+        # own until filed). The app owning the subject says who may (`subject_visibility`).
+        for (app_label, model), visible_to in VISIBLE_SUBJECTS.items():
+            visible = visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
+            qs = qs.exclude(
+                Q(content_type__app_label=app_label, content_type__model=model)
+                & ~Q(object_id__in=visible)
+            )
     return qs.annotate(
         order=Case(
             When(status=Deadline.Status.OVERDUE, then=Value(0)),

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from councils.models import User
 from councils.services import audit_record
 from exports.models import Rendering, Signature
+from sbsh.access import mask_iin
 
 HANDOVER_FORMATS = {Rendering.Format.PDF, Rendering.Format.DOCX}
 
@@ -239,27 +240,6 @@ def _document_bytes(rendering: Rendering) -> bytes:
     if hashlib.sha256(data).hexdigest() != rendering.file_sha256:
         raise ValidationError(_("The stored document does not match its checksum; make it again."))
     return data
-
-
-def mask_iin(iin: str) -> str:
-    """An IIN as audit texts and messages may show it: the last four digits only."""
-    return f"••••••••{iin[-4:]}" if iin else ""
-
-
-def may_see_signer_iin(user: User, version: Any) -> bool:
-    """Signers' IINs and the .cms files that carry them are for the state body's staff
-    (who hand the documents over) and the national body (which receives them) only —
-    not the council, nor the working group (Rules §14; Law 94-V on personal data)."""
-    from councils import access
-    from councils.models import Role
-
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return (
-        access.is_national_officer(user)
-        or access.is_administrator(user)
-        or access.has_role(user, Role.MINISTRY_STAFF, version.framework.state_body_id)
-    )
 
 
 def may_sign(user: User, version: Any) -> bool:

@@ -13,11 +13,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from councils import access
 from councils.access import Action
 from exports import pdf, services, signatures
 from exports.models import Rendering, Signature
 from exports.naming import document_filename
+from sbsh import access as sqf_access
 from sbsh.document import content as content_mod
 from sbsh.models import Part
 
@@ -49,7 +49,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
 def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The documents page, or (htmx) the table of documents alone; also the answer to a
     request, so that "Make" updates the table in place."""
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     rows, busy = _cells(version)
     context = {
         "version": version,
@@ -57,7 +57,7 @@ def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "busy": busy,
         "section": "documents",
-        "can_edit": access.can_edit_version(request.user, version),
+        "can_edit": sqf_access.can_edit_version(request.user, version),
         "part_keys": [
             (k, Part.Key(k).label) for k in Part.Key.values if k != Part.Key.PASSPORT_SECTOR
         ],
@@ -65,7 +65,7 @@ def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
     signing = signatures.signatures_enabled()
     context["signing"] = signing and version.status == "approved"
     context["can_sign"] = context["signing"] and signatures.may_sign(request.user, version)
-    context["may_see_iin"] = signatures.may_see_signer_iin(request.user, version)
+    context["may_see_iin"] = sqf_access.may_see_signer_iin(request.user, version)
     context["signed_by_me"] = (
         set(
             Signature.objects.filter(rendering__version=version, signer=request.user).values_list(
@@ -90,7 +90,7 @@ def _documents_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_request(request: HttpRequest, pk: int) -> HttpResponse:
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     language, fmt = request.POST.get("language", ""), request.POST.get("format", "")
     if language not in LANGS or fmt not in FORMATS:
         return HttpResponse("Choose kk or ru, and pdf, docx or json.", status=400)
@@ -103,7 +103,7 @@ def document_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     rendering = get_object_or_404(Rendering, pk=rid, version=version)
     if rendering.status != Rendering.Status.READY or not rendering.file:
         raise Http404
@@ -126,7 +126,7 @@ def document_download(request: HttpRequest, pk: int, rid: int) -> FileResponse:
 @require_POST
 def signature_add(request: HttpRequest, pk: int, rid: int) -> JsonResponse:
     """Receive the CMS NCALayer made in the browser; check it and keep it (Rules §14)."""
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     rendering = get_object_or_404(Rendering, pk=rid, version=version)
     try:
         signatures.signature_add(
@@ -158,8 +158,8 @@ def signature_add(request: HttpRequest, pk: int, rid: int) -> JsonResponse:
 @require_GET
 def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> HttpResponse:
     """The signature as a .cms file (DER), to check it with any NCA tool."""
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
-    if not signatures.may_see_signer_iin(request.user, version):
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    if not sqf_access.may_see_signer_iin(request.user, version):
         raise PermissionDenied  # the CMS carries the signer's IIN
     signature = get_object_or_404(Signature, pk=sid, rendering_id=rid, rendering__version=version)
     response = HttpResponse(
@@ -174,7 +174,7 @@ def signature_download(request: HttpRequest, pk: int, rid: int, sid: int) -> Htt
 @require_GET
 def document_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The version's content as the JSON document (docs/sqf-json-schema.md), as a file."""
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     data = services.render_bytes(content_mod.version_content(version), "kk", "json")
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     name = document_filename(version.framework, version.number, "kk", "json")
@@ -190,7 +190,7 @@ def document_preview(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
     at once, for drafters and council members before anyone asks for a PDF."""
     if lang not in LANGS:
         raise Http404
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     html = pdf.render_html(content_mod.version_content(version), lang, preview=True)
     return HttpResponse(html)
 
@@ -204,7 +204,7 @@ def document_options(request: HttpRequest, pk: int) -> HttpResponse:
 
     from sbsh.document import services as sqf_services
 
-    version = access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
     try:
         revision = int(request.POST.get("revision", ""))
     except ValueError:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import path
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
+from registry import case_views as views_case
 from registry import views
 from sbsh import views_coverage
-from sbsh.case import views as views_case
 
 app_name = "registry"
 urlpatterns = [

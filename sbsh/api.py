@@ -28,8 +28,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from config import params
 from config.params import ID_PATTERN, BadParameter
-from councils import access
 from councils.access import Action
+from sbsh import access as sqf_access
 from sbsh import limits
 from sbsh.document import selectors, services
 from sbsh.models import (
@@ -377,7 +377,7 @@ def _version(request: Request, pk: int | str, *, edit: bool = False) -> Version:
     if not params.is_id(pk):
         raise exceptions.NotFound()
     number = int(pk)
-    return access.sqf_version_for_user(
+    return sqf_access.sqf_version_for_user(
         request.user, number, action=Action.MANAGE if edit else Action.VIEW
     )
 
@@ -393,7 +393,7 @@ class VersionViewSet(AtomicWritesMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Version]:
-        frameworks = access.frameworks_for_user(self.request.user)
+        frameworks = sqf_access.frameworks_for_user(self.request.user)
         qs = Version.objects.filter(framework__in=frameworks.values("pk")).select_related(
             "framework"
         )
@@ -668,7 +668,7 @@ class RecommendationViewSet(AtomicWritesMixin, viewsets.GenericViewSet):
         if not params.is_id(pk):
             raise exceptions.NotFound()
         rec = get_object_or_404(Recommendation.objects.select_related("version__framework"), pk=pk)
-        if not access.can_view_framework(request.user, rec.version.framework):
+        if not sqf_access.can_view_framework(request.user, rec.version.framework):
             raise exceptions.NotFound()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -693,9 +693,9 @@ class GroundViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Ground]:
-        return access.grounds_for_user(self.request.user).order_by("-id")
+        return sqf_access.grounds_for_user(self.request.user).order_by("-id")
 
     def get_object(self) -> Ground:
         if not params.is_id(self.kwargs["pk"]):
             raise exceptions.NotFound()
-        return access.ground_for_user(self.request.user, int(self.kwargs["pk"]), action=Action.VIEW)
+        return sqf_access.ground_for_user(self.request.user, int(self.kwargs["pk"]), action=Action.VIEW)

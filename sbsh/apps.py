@@ -10,8 +10,16 @@ class SbshConfig(AppConfig):
     verbose_name = _("Sectoral qualification frameworks")
 
     def ready(self) -> None:
+        from councils.audit_labels import register_words
+        from deadlines.selectors import subject_visibility
+        from sbsh import access
         from sbsh.workflow import effects
+        from sbsh.workflow.audit_words import action_words
 
         # The moves' own effects; the apps above register theirs (exports: the documents).
         effects.register_own()
         checks.register(effects.effects_missing)
+        # Rules §6: a ground's clock is seen only by those who may see the ground.
+        subject_visibility("sbsh", "ground", access.grounds_for_user)
+        # The history names moves, decisions' outcomes and grounds' kinds in words.
+        register_words(action_words)

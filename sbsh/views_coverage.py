@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from councils import access
 from councils.models import Organisation, Role
+from sbsh import access as sqf_access
 from sbsh.document import coverage
 
 
@@ -57,7 +58,7 @@ def coverage_gaps(request: HttpRequest) -> HttpResponse:
             errors.append(_("Enter the year analysed as four digits."))
         else:
             year = int(raw_year)
-        if council is not None and not access.can_file_analysis(request.user, council):
+        if council is not None and not sqf_access.can_file_analysis(request.user, council):
             raise PermissionDenied
         if not errors:
             try:

@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 
 from classifiers.importers import derived_skill_level
 from classifiers.models import Edition, Node
-from councils import access
 from councils.models import User
+from sbsh import access as sqf_access
 from sbsh.document import compliance
 from sbsh.models import (
     Framework,
@@ -119,7 +119,7 @@ def chain(index: dict[int, NodeLite], node: NodeLite) -> list[NodeLite]:
 
 def frameworks_for(user: User) -> QuerySet[Framework]:
     return (
-        access.frameworks_for_user(user)
+        sqf_access.frameworks_for_user(user)
         .prefetch_related(Prefetch("versions", queryset=Version.objects.order_by("-number")))
         .order_by("sector_ru")
     )

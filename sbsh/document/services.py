@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from classifiers.models import Classifier, CrosswalkLink, Node
 from councils.models import Organisation, User
 from councils.services import audit_record
+from sbsh import access as sqf_access
 from sbsh.models import (
     Framework,
     NkzCorrespondence,
@@ -741,7 +742,7 @@ def working_group_add(
     from councils.models import Role
     from sbsh.models import WorkingGroupMember
 
-    if not access.can_manage_working_group(actor, version):
+    if not sqf_access.can_manage_working_group(actor, version):
         raise PermissionError("working_group")
     if not access.has_role(user, Role.WORKING_GROUP, version.framework.state_body_id):
         raise ValidationError(
@@ -776,9 +777,8 @@ def working_group_add(
 
 @transaction.atomic
 def working_group_remove(*, actor: User, member: Any) -> None:
-    from councils import access
 
-    if not access.can_manage_working_group(actor, member.version):
+    if not sqf_access.can_manage_working_group(actor, member.version):
         raise PermissionError("working_group")
     _audit(
         actor,

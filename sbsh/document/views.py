@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config import params
-from councils import access
 from councils.access import Action
+from sbsh import access as sqf_access
 from sbsh.document import forms, fragments, selectors, services
 from sbsh.models import (
     Part,
@@ -34,7 +34,7 @@ def _htmx(request: HttpRequest) -> bool:
 
 
 def _version(request: HttpRequest, pk: int, *, edit: bool = False) -> Version:
-    return access.sqf_version_for_user(
+    return sqf_access.sqf_version_for_user(
         request.user, pk, action=Action.MANAGE if edit else Action.VIEW
     )
 
@@ -46,7 +46,7 @@ def _context(request: HttpRequest, version: Version, section: str, **extra: Any)
         "t1_base": reverse("sbsh:table1", args=[version.pk]),
         "framework": version.framework,
         "section": section,
-        "can_edit": access.can_edit_version(request.user, version),
+        "can_edit": sqf_access.can_edit_version(request.user, version),
         **extra,
     }
 
@@ -481,7 +481,7 @@ def table1_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         {
             "version": version,
             "row": _t1_row(version, rid),
-            "can_edit": access.can_edit_version(request.user, version),
+            "can_edit": sqf_access.can_edit_version(request.user, version),
             "t1_base": reverse("sbsh:table1", args=[version.pk]),
             "full": request.GET.get("full") == "1",  # the whole text of every cell
         },
@@ -854,7 +854,7 @@ def table3_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         {
             "version": version,
             "row": _t3_row(version, rid),
-            "can_edit": access.can_edit_version(request.user, version),
+            "can_edit": sqf_access.can_edit_version(request.user, version),
         },
     )
 
@@ -939,7 +939,7 @@ def working_group(request: HttpRequest, pk: int) -> HttpResponse:
     from sbsh.models import WorkingGroupMember
 
     version = _version(request, pk)
-    may_manage = access.can_manage_working_group(request.user, version)
+    may_manage = sqf_access.can_manage_working_group(request.user, version)
     members = list(
         WorkingGroupMember.objects.filter(version=version).select_related("user", "added_by")
     )
@@ -988,7 +988,7 @@ def working_group_remove(request: HttpRequest, pk: int, mid: int) -> HttpRespons
 
     version = _version(request, pk)
     member = get_object_or_404(WorkingGroupMember, pk=mid, version=version)
-    if not access.can_manage_working_group(request.user, version):
+    if not sqf_access.can_manage_working_group(request.user, version):
         raise PermissionDenied
     services.working_group_remove(actor=request.user, member=member)
     messages.success(request, _("The participant is removed from the working group."))

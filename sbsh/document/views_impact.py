@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from councils import access
 from councils.access import Action
+from sbsh import access as sqf_access
 from sbsh.document import impact
 from sbsh.models import Version
 
@@ -30,7 +30,7 @@ def update_url(version: Version, codes: list[str]) -> str:
 @login_required
 @require_GET
 def version_editions(request: HttpRequest, pk: int) -> HttpResponse:
-    version = access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.VIEW)
     check = impact.edition_check(version)
     codes = impact.update_codes(version) if version.status == Version.Status.PUBLISHED else []
     return render(
@@ -40,7 +40,7 @@ def version_editions(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "check": check,
             "can_move": version.status in impact.EDITABLE
-            and access.can_edit_version(request.user, version),
+            and sqf_access.can_edit_version(request.user, version),
             "codes": codes,
             "update_url": update_url(version, codes) if codes else "",
         },
@@ -50,7 +50,7 @@ def version_editions(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def version_editions_move(request: HttpRequest, pk: int) -> HttpResponse:
-    version = access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
+    version = sqf_access.sqf_version_for_user(request.user, pk, action=Action.MANAGE)
     classifier = request.POST.get("classifier", "")
     if classifier not in impact.CLASSIFIER_LABEL:
         raise Http404

@@ -86,3 +86,17 @@ def change_lines(changes: Any) -> list[dict[str, str]]:
         else:
             lines.append({"label": _label(key), "before": "", "after": _short(_choice(key, value))})
     return lines
+
+
+def action_words(prefix: str, what: str) -> str | None:
+    """The words of a move, a decision's outcome or a ground's kind in an action code
+    (registered with councils.audit_labels in SbshConfig.ready)."""
+    from sbsh.models import Decision, Ground
+    from sbsh.workflow.moves import MOVES
+
+    if prefix == "sqf.version." and what in MOVES:
+        return str(MOVES[what].label)
+    for choices in (Decision.Outcome, Ground.Kind):
+        if what in choices.values:
+            return str(choices(what).label)
+    return None

@@ -10,11 +10,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from councils import access
 from councils.models import Role, User
 from councils.selectors import HomeSection
 from deadlines.models import Deadline
 from deadlines.services import work_calendar
+from sbsh import access as sqf_access
 from sbsh.models import Ground, Version
 
 S = Version.Status
@@ -75,7 +75,7 @@ def panels(user: User, sections: list[HomeSection], *, today: dt.date | None = N
             scope |= Q(
                 status__in=statuses,
                 framework__state_body_id=s.organisation.pk,
-                pk__in=access.working_group_version_ids(user),
+                pk__in=sqf_access.working_group_version_ids(user),
             )
         elif s.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY):
             scope |= Q(status__in=statuses, framework__council_id=s.organisation.pk)
@@ -129,7 +129,7 @@ def panels(user: User, sections: list[HomeSection], *, today: dt.date | None = N
                 continue
             mine = (
                 v.framework.state_body_id == org
-                and (s.role != Role.WORKING_GROUP or v.pk in access.working_group_version_ids(user))
+                and (s.role != Role.WORKING_GROUP or v.pk in sqf_access.working_group_version_ids(user))
                 if s.role in (Role.MINISTRY_STAFF, Role.WORKING_GROUP)
                 else v.framework.council_id == org
                 if s.role in (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY)

@@ -28,6 +28,7 @@ from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
+from sbsh import access as sqf_access
 from sbsh.document import services
 from sbsh.document.system_texts import decision_comment
 from sbsh.models import (
@@ -115,9 +116,9 @@ def ground_create(
 
     Rules §5.1: proposals are the council members' own. A member files their own; a
     secretary who is not a member records one on a named member's behalf."""
-    if kind == Ground.Kind.PROPOSAL and not access.can_file_proposal(actor, council):
+    if kind == Ground.Kind.PROPOSAL and not sqf_access.can_file_proposal(actor, council):
         raise PermissionError("proposal")
-    if kind == Ground.Kind.ANALYSIS and not access.can_file_analysis(actor, council):
+    if kind == Ground.Kind.ANALYSIS and not sqf_access.can_file_analysis(actor, council):
         raise PermissionError("analysis")
     if kind == Ground.Kind.PROPOSAL:
         is_member = access.has_role(actor, Role.COUNCIL_MEMBER, council.pk)
@@ -178,7 +179,7 @@ def ground_create(
 
 def _locked_ground(ground: Ground, actor: User, revision: int | None = None) -> Ground:
     locked = Ground.objects.select_for_update().select_related("council").get(pk=ground.pk)
-    if not access.can_edit_ground(actor, locked):
+    if not sqf_access.can_edit_ground(actor, locked):
         raise PermissionError("ground")
     if revision is not None and locked.revision != revision:
         raise services.EditConflict(locked, {})
@@ -646,7 +647,7 @@ def decision_on_grounds(
     clock (60 working days from the day of the decision); an update copies the
     published version's content.
     """
-    if not access.can_record_decision(actor, council):
+    if not sqf_access.can_record_decision(actor, council):
         raise PermissionError("decision")
     if outcome not in Decision.ON_GROUNDS:
         raise ValidationError({"outcome": _("Choose develop, update or decline.")})
@@ -795,7 +796,7 @@ def decision_on_draft(
     from sbsh.workflow import moves as workflow
 
     council = version.framework.council
-    if not access.can_record_decision(actor, council):
+    if not sqf_access.can_record_decision(actor, council):
         raise PermissionError("decision")
     if outcome not in Decision.ON_DRAFT:
         raise ValidationError({"outcome": _("Choose approve or return with recommendations.")})
@@ -896,7 +897,7 @@ def recommendation_answer(
         .select_related("version__framework")
         .get(pk=recommendation.pk)
     )
-    if not access.can_answer_recommendations(actor, locked.version):
+    if not sqf_access.can_answer_recommendations(actor, locked.version):
         raise PermissionError("recommendation")
     latest = (
         Decision.objects.filter(version_id=locked.version_id, outcome=Decision.Outcome.RETURN)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from councils import access
 from councils.models import Role, User
 from councils.services import audit_record
+from sbsh import access as sqf_access
 from sbsh.document import selectors
 from sbsh.document.services import version_scope
 from sbsh.models import COLUMN_LABELS, Comment, Decision, Part, Table1Row, Version
@@ -102,7 +103,7 @@ def comment_add(
 ) -> Comment:
     """A new comment on a place of the draft, or a reply in a thread."""
     version = Version.objects.select_for_update().select_related("framework").get(pk=version.pk)
-    if not access.can_comment(actor, version):
+    if not sqf_access.can_comment(actor, version):
         raise PermissionError("comment")
     body = body.strip()
     if not body:
@@ -141,7 +142,7 @@ def comment_add(
 
 def can_resolve(user: User, comment: Comment) -> bool:
     framework = comment.version.framework
-    return access.can_comment(user, comment.version) and (
+    return sqf_access.can_comment(user, comment.version) and (
         comment.author_id == user.pk
         or access.has_role(user, Role.COUNCIL_SECRETARY, framework.council_id)
         or access.has_role(user, Role.MINISTRY_STAFF, framework.state_body_id)

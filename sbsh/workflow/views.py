@@ -25,6 +25,7 @@ from councils import access
 from councils.access import Action
 from councils.models import AuditEvent, Organisation, Role, User
 from deadlines.models import Deadline
+from sbsh import access as sqf_access
 from sbsh.document import forms, services
 from sbsh.document.views import _apply_form_errors, _context, _version
 from sbsh.models import (
@@ -89,18 +90,18 @@ def _ground_deadlines(ids: list[int]) -> dict[int, Deadline]:
 @login_required
 @require_GET
 def grounds_list(request: HttpRequest) -> HttpResponse:
-    grounds = list(access.grounds_for_user(request.user)[:500])
+    grounds = list(sqf_access.grounds_for_user(request.user)[:500])
     clocks = _ground_deadlines([g.pk for g in grounds])
     for g in grounds:
         g.clock = clocks.get(g.pk)
-    councils = list(access.councils_for_grounds(request.user))
+    councils = list(sqf_access.councils_for_grounds(request.user))
     offers = []
     for council in councils:
-        if access.can_file_proposal(request.user, council):
+        if sqf_access.can_file_proposal(request.user, council):
             offers.append((council, Ground.Kind.PROPOSAL, Ground.Kind.PROPOSAL.label))
-        if access.can_file_analysis(request.user, council):
+        if sqf_access.can_file_analysis(request.user, council):
             offers.append((council, Ground.Kind.ANALYSIS, Ground.Kind.ANALYSIS.label))
-    decide = [c for c in councils if access.can_record_decision(request.user, c)]
+    decide = [c for c in councils if sqf_access.can_record_decision(request.user, c)]
     return render(
         request,
         "sbsh/grounds.html",
@@ -120,9 +121,9 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
         raise Http404
     council_obj = get_object_or_404(Organisation, pk=council, kind=Organisation.Kind.COUNCIL)
     allowed = (
-        access.can_file_proposal(request.user, council_obj)
+        sqf_access.can_file_proposal(request.user, council_obj)
         if kind == Ground.Kind.PROPOSAL
-        else access.can_file_analysis(request.user, council_obj)
+        else sqf_access.can_file_analysis(request.user, council_obj)
     )
     if not allowed:
         raise PermissionDenied
@@ -182,8 +183,8 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_forbidden_to_403
 def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.VIEW)
-    can_edit = access.can_edit_ground(request.user, ground)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.VIEW)
+    can_edit = sqf_access.can_edit_ground(request.user, ground)
     form = None
     status = 200
     if can_edit:
@@ -245,7 +246,7 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
             "clock": clock,
             "decisions": list(ground.decisions.all()),
             "can_decide": ground.status == Ground.Status.FILED
-            and access.can_record_decision(request.user, ground.council_id),
+            and sqf_access.can_record_decision(request.user, ground.council_id),
         },
         status=status,
     )
@@ -255,7 +256,7 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def ground_row_add(request: HttpRequest, gid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     form = forms.GroundRowForm(request.POST)
     if form.is_valid():
         try:
@@ -272,7 +273,7 @@ def ground_row_add(request: HttpRequest, gid: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def ground_row_delete(request: HttpRequest, gid: int, rid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     decisions.ground_row_delete(
         actor=request.user, row=get_object_or_404(GroundRow, pk=rid, ground=ground)
     )
@@ -283,7 +284,7 @@ def ground_row_delete(request: HttpRequest, gid: int, rid: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def gap_add(request: HttpRequest, gid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     form = forms.GapForm(request.POST)
     if form.is_valid():
         node = (
@@ -314,7 +315,7 @@ def gap_add(request: HttpRequest, gid: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def gap_delete(request: HttpRequest, gid: int, fid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     decisions.gap_delete(
         actor=request.user, gap=get_object_or_404(GapFinding, pk=fid, ground=ground)
     )
@@ -325,7 +326,7 @@ def gap_delete(request: HttpRequest, gid: int, fid: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def ground_file(request: HttpRequest, gid: int) -> HttpResponse:
-    ground = access.ground_for_user(request.user, gid, action=Action.MANAGE)
+    ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     try:
         decisions.ground_file(actor=request.user, ground=ground)
     except ValidationError as exc:
@@ -360,7 +361,7 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
         pk=council,
         kind=Organisation.Kind.COUNCIL,
     )
-    if not access.can_record_decision(request.user, council_obj):
+    if not sqf_access.can_record_decision(request.user, council_obj):
         raise PermissionDenied
     open_grounds = Ground.objects.filter(
         council=council_obj, status=Ground.Status.FILED
@@ -451,7 +452,7 @@ def _update_prefill(request: HttpRequest, frameworks: Any) -> dict[str, Any]:
 @_forbidden_to_403
 def decide_draft(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
-    if not access.can_record_decision(request.user, version.framework.council_id):
+    if not sqf_access.can_record_decision(request.user, version.framework.council_id):
         raise PermissionDenied
     if version.status not in (Version.Status.COUNCIL_REVIEW, Version.Status.RE_REVIEW):
         messages.error(
@@ -498,7 +499,7 @@ def _decision_for_user(request: HttpRequest, did: int) -> Decision:
         ),
         pk=did,
     )
-    if not access.can_view_decision(request.user, decision):
+    if not sqf_access.can_view_decision(request.user, decision):
         raise PermissionDenied
     return decision
 
@@ -569,7 +570,7 @@ def _recommendations_page(
                     r.form_answer = (posted or {}).get("answer", "")
                     r.form_text = (posted or {}).get("answer_text", "")
                     r.form_errors = errors or {}
-    can_answer = access.can_answer_recommendations(request.user, version)
+    can_answer = sqf_access.can_answer_recommendations(request.user, version)
     return render(
         request,
         "sbsh/recommendations.html",
@@ -619,7 +620,7 @@ def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpRespon
 @_forbidden_to_403
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(request, pk)
-    can_comment = access.can_comment(request.user, version)
+    can_comment = sqf_access.can_comment(request.user, version)
     anchor_choices = review.anchors(version)
     form = forms.CommentForm(
         request.POST or None,
@@ -739,7 +740,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("-at", "-id")
     )
-    from exports.signatures import mask_iin, may_see_signer_iin
+    from sbsh.access import mask_iin, may_see_signer_iin
 
     if not may_see_signer_iin(request.user, version):
         # Rows recorded before issue 15 named a signature with the signer's IIN; the

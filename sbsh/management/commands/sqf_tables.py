@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from councils import access
 from councils.models import User
+from sbsh import access as sqf_access
 from sbsh.document import services, workbook
 from sbsh.models import Version
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=options["actor"], is_active=True).first()
         if actor is None:
             raise CommandError(f"No active user {options['actor']!r}.")
-        if not access.can_edit_version(actor, version):
+        if not sqf_access.can_edit_version(actor, version):
             raise CommandError(
                 f"{actor.username} may not edit version {version.pk} "
                 f"(status {version.status}); nothing was read."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sbsh.case import views
+from registry import case_views as views
 
 app_name = "case"
 urlpatterns = [

@@ -1,5 +1,6 @@
-"""Load the demo: organisations, one user of every role (and, as later parts land,
-classifiers, the calendar and a demo SQF). Safe to run again: it adds what is missing."""
+"""Load the demo: classifiers, the calendar, organisations, one user of every role and a demo
+SQF with its history. Each app seeds its own part (its demo.py); this command, on top of
+them all, orders them. Safe to run again: it adds what is missing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from classifiers.demo import seed_classifiers
 from councils.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations_and_people
+from deadlines.demo import seed_calendar, seed_grounds_clocks
+from sbsh.demo import seed_demo_history, seed_demo_sqf
 
 
 class Command(BaseCommand):
@@ -20,15 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, password: str, **options: Any) -> None:
-        from classifiers.demo import seed_classifiers
-        from deadlines.demo import seed_calendar, seed_grounds_clocks
-
         seed_classifiers(say=self.stdout.write)
         seed_calendar(say=self.stdout.write)
         users = seed_organisations_and_people(password=password)
         seed_grounds_clocks()
-        from sbsh.demo import seed_demo_history, seed_demo_sqf
-
         version = seed_demo_sqf()
         seed_demo_history()
         if version is not None:
