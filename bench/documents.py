@@ -225,7 +225,7 @@ def build_contents(out: Path) -> tuple[Path, Path, dict]:
     from councils.models import User
     from deadlines.demo import seed_calendar
     from sbsh.demo import seed_demo_sqf
-    from sbsh.document import services
+    from sbsh.document import services, services_tables
     from sbsh.document.content import NARRATIVE, version_content
     from sbsh.models import Part, Table1Row, Table2Entry, Table3Row
 
@@ -275,8 +275,8 @@ def build_contents(out: Path) -> tuple[Path, Path, dict]:
                 src = demo_rows[(n + 3 * c_i) % len(demo_rows)]
                 for lang in ("kk", "ru"):
                     values[f"{col}_{lang}"] = getattr(src, f"{col}_{lang}")
-            row = services.table1_row_create(actor=actor, version=version, section=section)
-            services.table1_row_save(
+            row = services_tables.table1_row_create(actor=actor, version=version, section=section)
+            services_tables.table1_row_save(
                 actor=actor,
                 row=row,
                 revision=row.revision,
@@ -294,13 +294,13 @@ def build_contents(out: Path) -> tuple[Path, Path, dict]:
                 break
             if not any(e.occupation_id == node.pk for e in entries):
                 entries.append(
-                    services.table2_entry_add(
+                    services_tables.table2_entry_add(
                         actor=actor, version=version, sqf_level=level, occupation_id=node.pk
                     )
                 )
         on_level[level] = entries
     for lower, upper in pairwise(LEVELS):
-        services.progression_link_add(
+        services_tables.progression_link_add(
             actor=actor, version=version, source=on_level[lower][0], target=on_level[upper][0]
         )
 
@@ -318,12 +318,12 @@ def build_contents(out: Path) -> tuple[Path, Path, dict]:
         isco_id = (
             isco_of_unit.get(unit) or isco_by_code.get(unit) or isco_by_code[ISCO_FALLBACK[unit]]
         )
-        services.table3_row_save(
+        services_tables.table3_row_save(
             actor=actor,
             version=version,
             row=None,
             revision=None,
-            values=services.Table3Values(
+            values=services_tables.Table3Values(
                 isco_id=isco_id,
                 occupation_id=node.pk,
                 oked_id=okeds[k % len(okeds)],

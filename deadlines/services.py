@@ -492,7 +492,7 @@ def deadlines_check(*, today: dt.date | None = None) -> CheckReport:
     today = today or timezone.localdate()
     # Rules §6: each year's clock of each state body is opened here, by the daily check,
     # so a ministry that files nothing is still reminded and shown overdue.
-    from sbsh.workflow.decisions import grounds_year_clocks_open
+    from sbsh.workflow.grounds import grounds_year_clocks_open
 
     opened = grounds_year_clocks_open(today=today)
     limit = due_soon_limit(work_calendar(), today)

@@ -31,7 +31,7 @@ from config.params import ID_PATTERN, BadParameter
 from councils.access import Action
 from sbsh import access as sqf_access
 from sbsh import limits
-from sbsh.document import selectors, services
+from sbsh.document import selectors, services, services_tables
 from sbsh.models import (
     SQF_LEVEL_VALIDATOR,
     Comment,
@@ -576,14 +576,14 @@ class Table1ViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         # a refused row is never left behind empty (it blocked finishing the preparation).
         services.nodes_check(v.get("occupations", []), "nkz", (5, 6), "occupations")
         with transaction.atomic():
-            row = services.table1_row_create(
+            row = services_tables.table1_row_create(
                 actor=request.user,
                 version=version,
                 section=v["section"],
                 sqf_level=v["sqf_level"],
                 nqf_level=v["nqf_level"],
             )
-            row = services.table1_row_save(
+            row = services_tables.table1_row_save(
                 actor=request.user,
                 row=row,
                 revision=row.revision,
@@ -599,7 +599,7 @@ class Table1ViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         data = Table1RowSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        services.table1_row_save(
+        services_tables.table1_row_save(
             actor=request.user,
             row=row,
             revision=v.get("revision", 0),
@@ -617,7 +617,7 @@ class Table1ViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
         revision = request.query_params.get("revision", "")
         if not params.is_id(revision):
             raise exceptions.ValidationError({"revision": ["Give the revision you read."]})
-        services.table1_row_delete(actor=request.user, row=row, revision=int(revision))
+        services_tables.table1_row_delete(actor=request.user, row=row, revision=int(revision))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

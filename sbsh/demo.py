@@ -12,7 +12,7 @@ from django.db import transaction
 from classifiers.models import Classifier, CrosswalkLink, Node
 from classifiers.services import current_edition
 from councils.models import Organisation, User
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Framework, Part, Version
 
 DATA = Path(__file__).resolve().parent / "data" / "demo_sqf_energy.json"
@@ -97,8 +97,8 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
             nkz_ids=[nkz[c].pk for c in std["nkz"]],
         )
     for row in content["table1"]:
-        created = services.table1_row_create(actor=actor, version=version, section=row["section"])
-        services.table1_row_save(
+        created = services_tables.table1_row_create(actor=actor, version=version, section=row["section"])
+        services_tables.table1_row_save(
             actor=actor,
             row=created,
             revision=created.revision,
@@ -115,7 +115,7 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
         )
     entries = {}
     for entry in content["table2"]["entries"]:
-        entries[(entry["occupation"], entry["sqf_level"])] = services.table2_entry_add(
+        entries[(entry["occupation"], entry["sqf_level"])] = services_tables.table2_entry_add(
             actor=actor,
             version=version,
             sqf_level=entry["sqf_level"],
@@ -123,7 +123,7 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
         )
     by_occupation = {occ: e for (occ, _level), e in entries.items()}
     for link in content["table2"]["links"]:
-        services.progression_link_add(
+        services_tables.progression_link_add(
             actor=actor,
             version=version,
             source=by_occupation[link["from"]],
@@ -145,12 +145,12 @@ def seed_demo_sqf(*, actor: User | None = None, data_path: Path = DATA) -> Versi
             },
         )
     for row in content["table3"]:
-        services.table3_row_save(
+        services_tables.table3_row_save(
             actor=actor,
             version=version,
             row=None,
             revision=None,
-            values=services.Table3Values(
+            values=services_tables.Table3Values(
                 isco_id=isco[row["isco"]].pk,
                 occupation_id=nkz[row["occupation"]].pk,
                 oked_id=oked[row["oked"]].pk,
@@ -183,7 +183,7 @@ def seed_demo_history() -> None:
     from sbsh.document.system_texts import system_comment
     from sbsh.models import Ground, VersionTransition
     from sbsh.publication.services import publication_create
-    from sbsh.workflow import decisions
+    from sbsh.workflow import decisions, grounds
 
     framework = Framework.objects.filter(sector_ru="Электроэнергетика").first()
     users = {
@@ -218,7 +218,7 @@ def seed_demo_history() -> None:
     today = timezone.localdate()
 
     def proposal(text: str, current: str, proposed: str, reason: str) -> Ground:
-        ground = decisions.ground_create(
+        ground = grounds.ground_create(
             actor=member,
             kind=Ground.Kind.PROPOSAL,
             council=framework.council,
@@ -226,10 +226,10 @@ def seed_demo_history() -> None:
             framework=framework,
             justification=text,
         )
-        decisions.ground_row_add(
+        grounds.ground_row_add(
             actor=member, ground=ground, current_text=current, proposed_text=proposed, reason=reason
         )
-        return decisions.ground_file(actor=member, ground=ground)
+        return grounds.ground_file(actor=member, ground=ground)
 
     decided = proposal(
         "ҰКС 01-2017 өзгерістеріне сәйкес ЖЭК кәсіптерін нақтылау қажет.",
@@ -260,7 +260,7 @@ def seed_demo_history() -> None:
         "ЖЭК станцияларының саны 2019 жылдан бері екі есе өсті.",
     )
     oked = Node.objects.filter(edition=current_edition(Classifier.OKED), code="35111").first()
-    analysis = decisions.ground_create(
+    analysis = grounds.ground_create(
         actor=drafter,
         kind=Ground.Kind.ANALYSIS,
         council=framework.council,
@@ -268,7 +268,7 @@ def seed_demo_history() -> None:
         justification="Министрлік жетекшілік ететін салалардың ҚБШ-мен қамтылуын талдау.",
     )
     if oked is not None:
-        decisions.gap_add(
+        grounds.gap_add(
             actor=drafter,
             ground=analysis,
             oked=oked,

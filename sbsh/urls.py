@@ -3,8 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh.document import views, views_impact
-from sbsh.document import views_workbook as views_tables
+from sbsh.document import views, views_impact, views_tables, views_workbook
 from sbsh.workflow import views as wf
 
 app_name = "sbsh"
@@ -41,16 +40,22 @@ urlpatterns = [
     path("<id:pk>/parts/<str:key>/confirm/", views.part_confirm, name="part-confirm"),
     path("<id:pk>/standards/", views.standards, name="standards"),
     path("<id:pk>/standards/<id:sid>/delete/", views.standard_delete, name="standard-delete"),
-    path("<id:pk>/table1/", views.table1, name="table1"),
-    path("<id:pk>/table1/<id:rid>/", views.table1_row, name="table1-row"),
-    path("<id:pk>/table1/<id:rid>/edit/", views.table1_row_edit, name="table1-edit"),
-    path("<id:pk>/table1/<id:rid>/delete/", views.table1_row_delete, name="table1-delete"),
-    path("<id:pk>/table1/<id:rid>/move/", views.table1_row_move, name="table1-move"),
-    path("<id:pk>/table1/<id:rid>/confirm/", views.table1_row_confirm, name="table1-confirm"),
-    path("<id:pk>/table2/", views.table2, name="table2"),
-    path("<id:pk>/table2/<id:eid>/delete/", views.table2_entry_delete, name="table2-delete"),
-    path("<id:pk>/table2/links/", views.table2_link_add, name="table2-link"),
-    path("<id:pk>/table2/links/<id:lid>/delete/", views.table2_link_delete, name="table2-unlink"),
+    path("<id:pk>/table1/", views_tables.table1, name="table1"),
+    path("<id:pk>/table1/<id:rid>/", views_tables.table1_row, name="table1-row"),
+    path("<id:pk>/table1/<id:rid>/edit/", views_tables.table1_row_edit, name="table1-edit"),
+    path("<id:pk>/table1/<id:rid>/delete/", views_tables.table1_row_delete, name="table1-delete"),
+    path("<id:pk>/table1/<id:rid>/move/", views_tables.table1_row_move, name="table1-move"),
+    path(
+        "<id:pk>/table1/<id:rid>/confirm/", views_tables.table1_row_confirm, name="table1-confirm"
+    ),
+    path("<id:pk>/table2/", views_tables.table2, name="table2"),
+    path("<id:pk>/table2/<id:eid>/delete/", views_tables.table2_entry_delete, name="table2-delete"),
+    path("<id:pk>/table2/links/", views_tables.table2_link_add, name="table2-link"),
+    path(
+        "<id:pk>/table2/links/<id:lid>/delete/",
+        views_tables.table2_link_delete,
+        name="table2-unlink",
+    ),
     path("<id:pk>/working-group/", views.working_group, name="working-group"),
     path(
         "<id:pk>/working-group/<id:mid>/remove/",
@@ -59,16 +64,16 @@ urlpatterns = [
     ),
     path(
         "<id:pk>/table2/links/<id:lid>/experience/",
-        views.table2_link_experience,
+        views_tables.table2_link_experience,
         name="table2-link-experience",
     ),
-    path("<id:pk>/tables.xlsx", views_tables.tables_export, name="tables-export"),
-    path("<id:pk>/tables/import/", views_tables.tables_import, name="tables-import"),
-    path("<id:pk>/tables/import/apply/", views_tables.tables_apply, name="tables-apply"),
-    path("<id:pk>/table3/", views.table3, name="table3"),
-    path("<id:pk>/table3/<id:rid>/", views.table3_row, name="table3-row"),
-    path("<id:pk>/table3/<id:rid>/edit/", views.table3_row_edit, name="table3-edit"),
-    path("<id:pk>/table3/<id:rid>/delete/", views.table3_row_delete, name="table3-delete"),
+    path("<id:pk>/tables.xlsx", views_workbook.tables_export, name="tables-export"),
+    path("<id:pk>/tables/import/", views_workbook.tables_import, name="tables-import"),
+    path("<id:pk>/tables/import/apply/", views_workbook.tables_apply, name="tables-apply"),
+    path("<id:pk>/table3/", views_tables.table3, name="table3"),
+    path("<id:pk>/table3/<id:rid>/", views_tables.table3_row, name="table3-row"),
+    path("<id:pk>/table3/<id:rid>/edit/", views_tables.table3_row_edit, name="table3-edit"),
+    path("<id:pk>/table3/<id:rid>/delete/", views_tables.table3_row_delete, name="table3-delete"),
     path("<id:pk>/editions/", views_impact.version_editions, name="editions"),
     path("<id:pk>/editions/move/", views_impact.version_editions_move, name="editions-move"),
 ]

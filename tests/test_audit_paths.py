@@ -48,7 +48,7 @@ WRITES = {
     "delete",
 }
 QUERYSET = {"filter", "exclude", "all", "select_for_update", "objects"}
-AUDIT = {"audit_record", "_audit"}
+AUDIT = {"audit_record", "audit_edit"}
 
 # Reviewed: writes that are audited elsewhere, or are not a change of record.
 REVIEWED = {

@@ -22,9 +22,9 @@ def energy(personas, monkeypatch):
 
     from deadlines.demo import seed_calendar
     from exports.models import Rendering
-    from sbsh.document import services
+    from sbsh.document import services, services_tables
     from sbsh.models import Comment
-    from sbsh.workflow import decisions
+    from sbsh.workflow import decisions, grounds
     from sbsh.workflow import moves as workflow
 
     seed_calendar()
@@ -36,10 +36,10 @@ def energy(personas, monkeypatch):
         sector_kk="Энергетика",
         sector_ru="Энергетика",
     )
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=1, sqf_level="3", nqf_level=3
     )
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.member,
         kind="proposal",
         council=personas.energy_council,
@@ -47,10 +47,10 @@ def energy(personas, monkeypatch):
         framework=version.framework,
         justification="x",
     )
-    decisions.ground_row_add(
+    grounds.ground_row_add(
         actor=personas.member, ground=ground, current_text="", proposed_text="y", reason="z"
     )
-    decisions.ground_file(actor=personas.member, ground=ground)
+    grounds.ground_file(actor=personas.member, ground=ground)
     workflow.version_transition(actor=personas.drafter, version=version, name="submit")
     decision = decisions.decision_on_draft(
         actor=personas.secretary,

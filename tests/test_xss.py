@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from defusedxml import ElementTree
 
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Part
 
 pytestmark = pytest.mark.django_db
@@ -144,11 +144,11 @@ def poisoned(personas):
     services.part_save(
         actor=personas.drafter, part=part, revision=part.revision, text_kk=rich, text_ru=rich
     )
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4
     )
     plain = " ".join(PAYLOADS)
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,

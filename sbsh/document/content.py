@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from classifiers.models import Edition, Node
 from config.text import NulCharacter, clean_tree
-from sbsh.document import selectors, services
+from sbsh.document import selectors, services, services_tables
 from sbsh.models import Part, Table1Row, Version
 
 SCHEMA = "urn:sqf-workbench:sqf-version"
@@ -285,8 +285,8 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
             nkz_ids=[_resolve(refs, n, "standards") for n in s["nkz"]],
         )
     for r in content["table1"]:
-        row = services.table1_row_create(actor=actor, version=version, section=r["section"])
-        services.table1_row_save(
+        row = services_tables.table1_row_create(actor=actor, version=version, section=r["section"])
+        services_tables.table1_row_save(
             actor=actor,
             row=row,
             revision=row.revision,
@@ -303,14 +303,14 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
         )
     entries = {}
     for e in content["table2"]["entries"]:
-        entries[(e["occupation"]["code"], e["sqf_level"])] = services.table2_entry_add(
+        entries[(e["occupation"]["code"], e["sqf_level"])] = services_tables.table2_entry_add(
             actor=actor,
             version=version,
             sqf_level=e["sqf_level"],
             occupation_id=_resolve(refs, e["occupation"], "table2"),
         )
     for link in content["table2"]["links"]:
-        services.progression_link_add(
+        services_tables.progression_link_add(
             actor=actor,
             version=version,
             source=entries[(link["from"], link["from_level"])],
@@ -320,12 +320,12 @@ def content_import(*, version: Version, data: dict[str, Any], actor: Any) -> Ver
             experience_note_ru=link.get("experience_note_ru", ""),
         )
     for r in content["table3"]:
-        row = services.table3_row_save(
+        row = services_tables.table3_row_save(
             actor=actor,
             version=version,
             row=None,
             revision=None,
-            values=services.Table3Values(
+            values=services_tables.Table3Values(
                 isco_id=_resolve(refs, r["isco"], "table3"),
                 occupation_id=_resolve(refs, r["occupation"], "table3"),
                 oked_id=_resolve(refs, r["oked"][-1], "table3"),

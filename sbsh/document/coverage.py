@@ -209,7 +209,7 @@ def gap_analysis_prefill(*, actor: Any, council: Any, year: int, codes: list[str
     from django.utils.translation import gettext as _
 
     from sbsh.models import GapFinding, Ground
-    from sbsh.workflow import decisions
+    from sbsh.workflow import grounds
 
     allowed = {n.code: n for n in uncovered_classes(council.state_body_id)}
     unknown = [c for c in codes if c not in allowed]
@@ -225,7 +225,7 @@ def gap_analysis_prefill(*, actor: Any, council: Any, year: int, codes: list[str
             {"codes": _("Keep at least one OKED class for the analysis (Rules §5.2).")}
         )
     with transaction.atomic():
-        ground = decisions.ground_create(
+        ground = grounds.ground_create(
             actor=actor,
             kind=Ground.Kind.ANALYSIS,
             council=council,
@@ -236,7 +236,7 @@ def gap_analysis_prefill(*, actor: Any, council: Any, year: int, codes: list[str
             ),
         )
         for code in codes:
-            decisions.gap_add(
+            grounds.gap_add(
                 actor=actor,
                 ground=ground,
                 oked=allowed[code],

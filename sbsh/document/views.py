@@ -17,29 +17,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config import params
 from councils.access import Action
 from sbsh import access as sqf_access
-from sbsh.document import forms, fragments, selectors, services
+from sbsh.document import forms, selectors, services
 from sbsh.models import (
     Part,
     ProfessionalStandard,
-    ProgressionLink,
-    Table1Row,
-    Table2Entry,
-    Table3Row,
     Version,
 )
 
 
-def _htmx(request: HttpRequest) -> bool:
+def htmx_request(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _version(request: HttpRequest, pk: int, *, edit: bool = False) -> Version:
+def editor_version(request: HttpRequest, pk: int, *, edit: bool = False) -> Version:
     return sqf_access.sqf_version_for_user(
         request.user, pk, action=Action.MANAGE if edit else Action.VIEW
     )
 
 
-def _context(request: HttpRequest, version: Version, section: str, **extra: Any) -> dict[str, Any]:
+def editor_context(request: HttpRequest, version: Version, section: str, **extra: Any) -> dict[str, Any]:
     return {
         "version": version,
         # Row templates build their links from this, not by reversing a URL per row and button.
@@ -51,7 +47,12 @@ def _context(request: HttpRequest, version: Version, section: str, **extra: Any)
     }
 
 
-def _apply_form_errors(form: Any, exc: ValidationError) -> None:
+def search_filters(request: HttpRequest) -> tuple[str, str]:
+    """The search words and the level filter of a table page (bounded)."""
+    return request.GET.get("q", "").strip()[:100], request.GET.get("level", "").strip()[:4]
+
+
+def apply_form_errors(form: Any, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
@@ -62,7 +63,7 @@ def _apply_form_errors(form: Any, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
-    query, _level = _filters(request)
+    query, _level = search_filters(request)
     frameworks = list(selectors.frameworks_for(request.user))
     shown = selectors.frameworks_filter(frameworks, query=query)
     context = {
@@ -79,7 +80,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     parts = selectors.parts(version)
     completeness = [
         (key, label, selectors.part_completeness(parts[key]))
@@ -105,7 +106,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/overview.html",
-        _context(
+        editor_context(
             request,
             version,
             "overview",
@@ -149,7 +150,7 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
     from sbsh.workflow import moves as workflow
 
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     # The national body's inbox receives and publishes in place (a fixed name, never a URL).
     back = ("sbsh:inbox",) if request.POST.get("from") == "inbox" else ("sbsh:overview", version.pk)
     try:
@@ -168,7 +169,7 @@ def transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     limit = request.GET.get("limit", "")
     return render(
         request,
@@ -189,7 +190,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def passport(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=request.method == "POST")
+    version = editor_version(request, pk, edit=request.method == "POST")
     oked, nkz = selectors.passport_nodes(version)
     sector = selectors.parts(version)[Part.Key.PASSPORT_SECTOR]
     form = forms.PassportForm(
@@ -217,7 +218,7 @@ def passport(request: HttpRequest, pk: int) -> HttpResponse:
         except services.EditConflict as exc:
             conflict, status = exc, 409
         except ValidationError as exc:
-            _apply_form_errors(form, exc)
+            apply_form_errors(form, exc)
             status = 422
         else:
             messages.success(request, _("The passport is saved."))
@@ -227,7 +228,7 @@ def passport(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/passport.html",
-        _context(
+        editor_context(
             request,
             version,
             "passport",
@@ -253,7 +254,7 @@ def passport(request: HttpRequest, pk: int) -> HttpResponse:
 def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if key not in Part.Key.values:
         raise Http404
-    version = _version(request, pk, edit=request.method == "POST")
+    version = editor_version(request, pk, edit=request.method == "POST")
     part = get_object_or_404(Part, version=version, key=key)
     form = forms.PartForm(
         request.POST or None,
@@ -288,7 +289,7 @@ def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return render(
         request,
         template,
-        _context(
+        editor_context(
             request,
             version,
             key,
@@ -304,7 +305,7 @@ def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def part_confirm(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    version = _version(request, pk, edit=True)
+    version = editor_version(request, pk, edit=True)
     part = get_object_or_404(Part, version=version, key=key)
     services.bilingual_confirm(actor=request.user, obj=part, version=version)
     return redirect(
@@ -320,7 +321,7 @@ def part_confirm(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def standards(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=request.method == "POST")
+    version = editor_version(request, pk, edit=request.method == "POST")
     form = forms.StandardForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -338,7 +339,7 @@ def standards(request: HttpRequest, pk: int) -> HttpResponse:
                     nkz_ids=data["nkz"],
                 )
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
                 status = 422
             else:
                 return redirect("sbsh:standards", version.pk)
@@ -347,7 +348,7 @@ def standards(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/standards.html",
-        _context(request, version, "standards", standards=selectors.standards(version), form=form),
+        editor_context(request, version, "standards", standards=selectors.standards(version), form=form),
         status=status,
     )
 
@@ -355,7 +356,7 @@ def standards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def standard_delete(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
+    version = editor_version(request, pk, edit=True)
     standard = get_object_or_404(ProfessionalStandard, pk=sid, version=version)
     from councils.services import audit_record
 
@@ -373,557 +374,16 @@ def standard_delete(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 # --- Table 1 ------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def table1(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=request.method == "POST")
-    if request.method == "POST":
-        form = forms.NewRowForm(request.POST)
-        if not form.is_valid():
-            return HttpResponse(_("Choose a process section."), status=422)
-        row = services.table1_row_create(
-            actor=request.user, version=version, section=form.cleaned_data["section"]
-        )
-        if _htmx(request):
-            return render(
-                request,
-                "sbsh/_table1_form.html",
-                {"version": version, "row": row, "form": _t1_form(row), "new": True},
-            )
-        return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
-    state = _t1_state(request, version)
-    context = _context(request, version, "table1", checklist_limit=CHECKLIST_LIMIT, **state)
-    fragments.attach_table1(
-        (row for _value, _label, rows in state["sections"] for row in rows),
-        version=version,
-        can_edit=context["can_edit"],
-    )
-    if request.headers.get("HX-Target") == "table1-body":
-        return render(request, "sbsh/_table1_body.html", context)
-    return render(request, "sbsh/table1.html", context)
-
-
 # A table this small is shown whole; a larger one a process section at a time.
 T1_SHOWN_WHOLE = 40
 T1_PAGE = 40  # rows of one section (or of the filtered table) on a page
 T3_PAGE = 50
-# The folded checklist on a table page lists this many findings; the overview lists all.
-CHECKLIST_LIMIT = 40
-
-
-def _filters(request: HttpRequest) -> tuple[str, str]:
-    return request.GET.get("q", "").strip()[:100], request.GET.get("level", "").strip()[:4]
-
-
-def _t1_state(request: HttpRequest, version: Version) -> dict[str, Any]:
-    """Which rows the Table 1 editor shows: one process section (or all of a small table),
-    narrowed by the filter (code, a word in either language, level)."""
-    query, level = _filters(request)
-    counts, levels = selectors.table1_summary(version)
-    total = sum(counts.values())
-    asked = request.GET.get("section", "")
-    if asked in {"1", "2", "3", "4"}:
-        current: int | None = int(asked)
-    elif asked == "all" or total <= T1_SHOWN_WHOLE or query or level:
-        current = None
-    else:
-        current = min(counts) if counts else 1
-    from django.core.paginator import Paginator
-
-    # The occupations' names are read for the word filter; for the page only when a row
-    # is not among the cached fragments (fragments.attach_table1).
-    rows = selectors.table1_rows(version, section=current, nodes=bool(query), light=not query)
-    shown = selectors.table1_filter(rows, query=query, level=level)
-    page = Paginator(shown, T1_PAGE).get_page(request.GET.get("page"))
-    sections = selectors.table1_by_section(version, section=current, rows=list(page.object_list))
-    if query or level:
-        sections = [s for s in sections if s[2]]
-    return {
-        "sections": sections,
-        "current_section": current,
-        "section_tabs": [
-            (value, label, counts.get(value, 0)) for value, label in Table1Row.Section.choices
-        ],
-        "total": total,
-        "shown": len(shown),
-        "page": page,
-        "q": query,
-        "level": level,
-        "levels": levels,
-    }
-
-
-def _t1_form(row: Table1Row, data: Any = None) -> forms.Table1RowForm:
-    initial = {
-        "revision": row.revision,
-        "sqf_level": row.sqf_level,
-        "nqf_level": row.nqf_level,
-        **{f: getattr(row, f) for f in services.T1_FIELDS},
-    }
-    return forms.Table1RowForm(data, initial=initial)
-
-
-def _t1_row(version: Version, rid: int) -> Table1Row:
-    # The same read as the whole table, so the row carries `occupation_list` for its templates.
-    rows = selectors.table1_rows(version, pk=rid)
-    if not rows:
-        raise Http404
-    return rows[0]
-
-
-@login_required
-@require_GET
-def table1_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk)
-    return render(
-        request,
-        "sbsh/_table1_row.html",
-        {
-            "version": version,
-            "row": _t1_row(version, rid),
-            "can_edit": sqf_access.can_edit_version(request.user, version),
-            "t1_base": reverse("sbsh:table1", args=[version.pk]),
-            "full": request.GET.get("full") == "1",  # the whole text of every cell
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def table1_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = _t1_row(version, rid)
-    if request.method == "GET":
-        return render(
-            request,
-            "sbsh/_table1_form.html",
-            {"version": version, "row": row, "form": _t1_form(row)},
-        )
-    form = forms.Table1RowForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "sbsh/_table1_form.html",
-            {"version": version, "row": row, "form": form, "chosen": _chosen(request)},
-            status=422,
-        )
-    data = form.cleaned_data
-    values = {k: data[k] for k in ["sqf_level", "nqf_level", *services.T1_FIELDS]}
-    try:
-        row = services.table1_row_save(
-            actor=request.user,
-            row=row,
-            revision=data["revision"],
-            values=values,
-            occupation_ids=data["occupations"],
-        )
-    except services.EditConflict as exc:
-        current = _t1_row(version, rid)
-        mine = [
-            (Table1Row._meta.get_field(name).verbose_name, value)
-            for name, value in values.items()
-            if value != getattr(current, name)
-        ]
-        return render(
-            request,
-            "sbsh/_table1_form.html",
-            {
-                "version": version,
-                "row": current,
-                "form": _t1_form(current, None),
-                "conflict": exc,
-                "mine": mine,
-            },
-            status=409,
-        )
-    except ValidationError as exc:
-        _apply_form_errors(form, exc)
-        return render(
-            request,
-            "sbsh/_table1_form.html",
-            {"version": version, "row": row, "form": form, "chosen": _chosen(request)},
-            status=422,
-        )
-    row = _t1_row(version, rid)
-    if _htmx(request):
-        response = render(
-            request, "sbsh/_table1_row.html", {"version": version, "row": row, "can_edit": True}
-        )
-        response["HX-Trigger"] = "sqf-changed"
-        return response
-    return redirect(f"{reverse('sbsh:table1', args=[version.pk])}#row-{row.pk}")
-
-
-def _chosen(request: HttpRequest) -> list[Any]:
-    from classifiers.models import Node
-
-    ids = [int(v) for v in request.POST.getlist("occupations") if params.is_id(v)]
-    return list(Node.objects.filter(pk__in=ids).select_related("edition"))
-
-
-@login_required
-@require_POST
-def table1_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = _t1_row(version, rid)
-    try:
-        services.table1_row_delete(
-            actor=request.user, row=row, revision=params.id_or(request.POST.get("revision"))
-        )
-    except services.EditConflict:
-        return HttpResponse(
-            _("Someone changed this row after you opened it; reload the page before deleting it."),
-            status=409,
-        )
-    if _htmx(request):
-        response = HttpResponse("")
-        response["HX-Trigger"] = "sqf-changed"
-        return response
-    return redirect("sbsh:table1", version.pk)
-
-
-@login_required
-@require_POST
-def table1_row_move(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = _t1_row(version, rid)
-    services.table1_row_move(
-        actor=request.user, row=row, direction=-1 if request.POST.get("direction") == "up" else 1
-    )
-    if _htmx(request):
-        return render(
-            request,
-            "sbsh/_table1_sections.html",
-            _context(
-                request,
-                version,
-                "table1",
-                sections=selectors.table1_by_section(version, section=row.section),
-            ),
-        )
-    return redirect(f"{reverse('sbsh:table1', args=[version.pk])}?section={row.section}")
-
-
-@login_required
-@require_POST
-def table1_row_confirm(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = _t1_row(version, rid)
-    services.bilingual_confirm(actor=request.user, obj=row, version=version)
-    if _htmx(request):
-        return render(
-            request,
-            "sbsh/_table1_row.html",
-            {"version": version, "row": _t1_row(version, rid), "can_edit": True},
-        )
-    return redirect("sbsh:table1", version.pk)
 
 
 # --- Table 2 ------------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def table2(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=request.method == "POST")
-    form = forms.Table2EntryForm(request.POST or None)
-    link_form = forms.LinkForm()
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.table2_entry_add(
-                    actor=request.user,
-                    version=version,
-                    sqf_level=form.cleaned_data["sqf_level"],
-                    occupation_id=form.cleaned_data["occupation"][0],
-                )
-            except ValidationError as exc:
-                _apply_form_errors(form, exc)
-                status = 422
-            else:
-                return redirect("sbsh:table2", version.pk)
-        else:
-            status = 422
-    entries, links = selectors.table2(version)
-    levels = sorted({e.sqf_level for e in entries}, key=lambda s: [int(p) for p in s.split(".")])
-    groups = sorted({e.group for e in entries}, key=lambda n: n.code)
-    grid = [
-        (
-            level,
-            [
-                (g, [e for e in entries if e.sqf_level == level and e.group_id == g.pk])
-                for g in groups
-            ],
-        )
-        for level in reversed(levels)
-    ]
-    return render(
-        request,
-        "sbsh/table2.html",
-        _context(
-            request,
-            version,
-            "table2",
-            entries=entries,
-            links=links,
-            grid=grid,
-            groups=groups,
-            form=form,
-            link_form=link_form,
-        ),
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def table2_entry_delete(request: HttpRequest, pk: int, eid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    services.table2_entry_delete(
-        actor=request.user, entry=get_object_or_404(Table2Entry, pk=eid, version=version)
-    )
-    return redirect("sbsh:table2", version.pk)
-
-
-@login_required
-@require_POST
-def table2_link_add(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    form = forms.LinkForm(request.POST)
-    if form.is_valid():
-        source = get_object_or_404(Table2Entry, pk=form.cleaned_data["source"], version=version)
-        target = get_object_or_404(Table2Entry, pk=form.cleaned_data["target"], version=version)
-        try:
-            services.progression_link_add(
-                actor=request.user,
-                version=version,
-                source=source,
-                target=target,
-                experience_years=form.cleaned_data["experience_years"],
-                experience_note_kk=form.cleaned_data["experience_note_kk"],
-                experience_note_ru=form.cleaned_data["experience_note_ru"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-    else:
-        messages.error(
-            request,
-            _("Choose two occupations of Table 2.")
-            if "source" in form.errors or "target" in form.errors
-            else " ".join(str(m) for ms in form.errors.values() for m in ms),
-        )
-    return redirect("sbsh:table2", version.pk)
-
-
-@login_required
-@require_POST
-def table2_link_experience(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
-    """Rules §8.4: record the work experience of a career move."""
-    version = _version(request, pk, edit=True)
-    link = get_object_or_404(ProgressionLink, pk=lid, version=version)
-    form = forms.ExperienceForm(request.POST)
-    if form.is_valid():
-        services.progression_link_experience_save(
-            actor=request.user, link=link, **form.cleaned_data
-        )
-        messages.success(request, _("The work experience of the career move is saved."))
-    else:
-        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-    return redirect("sbsh:table2", version.pk)
-
-
-@login_required
-@require_POST
-def table2_link_delete(request: HttpRequest, pk: int, lid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    services.progression_link_delete(
-        actor=request.user, link=get_object_or_404(ProgressionLink, pk=lid, version=version)
-    )
-    return redirect("sbsh:table2", version.pk)
-
-
 # --- Table 3 ------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def table3(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=request.method == "POST")
-    form = forms.Table3RowForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.table3_row_save(
-                    actor=request.user,
-                    version=version,
-                    row=None,
-                    revision=None,
-                    values=services.Table3Values(
-                        isco_id=data["isco"][0],
-                        occupation_id=data["occupation"][0],
-                        oked_id=data["oked"][0],
-                        nqf_level=data["nqf_level"],
-                        sqf_level=data["sqf_level"],
-                        nkz_correspondence=data["nkz_correspondence"],
-                    ),
-                )
-            except ValidationError as exc:
-                _apply_form_errors(form, exc)
-                status = 422
-            else:
-                return redirect("sbsh:table3", version.pk)
-        else:
-            status = 422
-    state = _t3_state(request, version)
-    context = _context(request, version, "table3", form=form, **state)
-    fragments.attach_table3(
-        state["rows"],
-        version=version,
-        can_edit=context["can_edit"],
-        first_number=state["page"].start_index(),
-    )
-    if request.method == "GET" and request.headers.get("HX-Target") == "table3-body":
-        return render(request, "sbsh/_table3_body.html", context)
-    return render(request, "sbsh/table3.html", context, status=status)
-
-
-def _t3_state(request: HttpRequest, version: Version) -> dict[str, Any]:
-    """A page of Table 3 rows, narrowed by the filter (code, a word in any language, level)."""
-    from django.core.paginator import Paginator
-
-    query, level = _filters(request)
-    total, levels = selectors.table3_summary(version)
-    if query or level:
-        rows = selectors.table3_rows(version)
-        shown = selectors.table3_filter(rows, query=query, level=level)
-        page = Paginator(shown, T3_PAGE).get_page(request.GET.get("page"))
-        count = len(shown)
-    else:
-        # No filter: only the page's rows are read; their classifier nodes only when a row
-        # is not among the cached fragments (fragments.attach_table3).
-        count = total
-        page = Paginator(range(total), T3_PAGE).get_page(request.GET.get("page"))
-        page.object_list = selectors.table3_rows(
-            version,
-            window=(max(0, page.start_index() - 1), page.end_index()),
-            nodes=False,
-            stamped=True,
-        )
-    return {
-        "rows": page.object_list,
-        "page": page,
-        "total": total,
-        "shown": count,
-        "q": query,
-        "level": level,
-        "levels": levels,
-    }
-
-
-def _t3_row(version: Version, rid: int) -> Table3Row:
-    rows = selectors.table3_rows(version, pk=rid)
-    if not rows:
-        raise Http404
-    return rows[0]
-
-
-def _t3_form_context(
-    version: Version, row: Table3Row, form: Any = None, conflict: Any = None
-) -> dict[str, Any]:
-    return {
-        "version": version,
-        "row": row,
-        "form": form or forms.Table3RowForm(),
-        "conflict": conflict,
-        "isco": [row.isco_n],
-        "occupation": [row.occupation_n],
-        "oked": [row.oked_n],
-    }
-
-
-@login_required
-@require_GET
-def table3_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk)
-    return render(
-        request,
-        "sbsh/_table3_row.html",
-        {
-            "version": version,
-            "row": _t3_row(version, rid),
-            "can_edit": sqf_access.can_edit_version(request.user, version),
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def table3_row_edit(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = _t3_row(version, rid)
-    if request.method == "GET":
-        return render(request, "sbsh/_table3_form.html", _t3_form_context(version, row))
-    form = forms.Table3RowForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "sbsh/_table3_form.html", _t3_form_context(version, row, form), status=422
-        )
-    data = form.cleaned_data
-    try:
-        services.table3_row_save(
-            actor=request.user,
-            version=version,
-            row=row,
-            revision=data["revision"],
-            values=services.Table3Values(
-                isco_id=data["isco"][0],
-                occupation_id=data["occupation"][0],
-                oked_id=data["oked"][0],
-                nqf_level=data["nqf_level"],
-                sqf_level=data["sqf_level"],
-                nkz_correspondence=data["nkz_correspondence"],
-            ),
-        )
-    except services.EditConflict as exc:
-        current = _t3_row(version, rid)
-        return render(
-            request,
-            "sbsh/_table3_form.html",
-            _t3_form_context(version, current, conflict=exc),
-            status=409,
-        )
-    except ValidationError as exc:
-        _apply_form_errors(form, exc)
-        return render(
-            request, "sbsh/_table3_form.html", _t3_form_context(version, row, form), status=422
-        )
-    row = _t3_row(version, rid)
-    if _htmx(request):
-        response = render(
-            request, "sbsh/_table3_row.html", {"version": version, "row": row, "can_edit": True}
-        )
-        response["HX-Trigger"] = "sqf-changed"
-        return response
-    return redirect(f"{reverse('sbsh:table3', args=[version.pk])}#t3-{row.pk}")
-
-
-@login_required
-@require_POST
-def table3_row_delete(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
-    row = get_object_or_404(Table3Row, pk=rid, version=version)
-    try:
-        services.table3_row_delete(
-            actor=request.user, row=row, revision=params.id_or(request.POST.get("revision"))
-        )
-    except services.EditConflict:
-        messages.error(
-            request, _("Someone changed this row after you opened it; check it before deleting.")
-        )
-    return redirect("sbsh:table3", version.pk)
 
 
 # --- the working group (Rules §7) ----------------------------------------------------------------
@@ -938,7 +398,7 @@ def working_group(request: HttpRequest, pk: int) -> HttpResponse:
     from councils.models import Role, User
     from sbsh.models import WorkingGroupMember
 
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     may_manage = sqf_access.can_manage_working_group(request.user, version)
     members = list(
         WorkingGroupMember.objects.filter(version=version).select_related("user", "added_by")
@@ -961,7 +421,7 @@ def working_group(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.working_group_add(actor=request.user, version=version, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
             else:
                 messages.success(request, _("The participant is added to the working group."))
                 return redirect("sbsh:working-group", version.pk)
@@ -969,7 +429,7 @@ def working_group(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/working_group.html",
-        _context(
+        editor_context(
             request,
             version,
             "working_group",
@@ -986,7 +446,7 @@ def working_group(request: HttpRequest, pk: int) -> HttpResponse:
 def working_group_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     from sbsh.models import WorkingGroupMember
 
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     member = get_object_or_404(WorkingGroupMember, pk=mid, version=version)
     if not sqf_access.can_manage_working_group(request.user, version):
         raise PermissionDenied

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sbsh.document import services, workbook
-from sbsh.document.views import _context, _version
+from sbsh.document import services_tables, workbook, workbook_export, workbook_reader
+from sbsh.document.views import editor_context, editor_version
 
 SESSION_KEY = "sqf_tables_import"
 
@@ -41,12 +41,14 @@ class WorkbookForm(forms.Form):
 @login_required
 @require_GET
 def tables_export(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     response = HttpResponse(
-        workbook.export_workbook(version),
+        workbook_export.export_workbook(version),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{workbook.export_filename(version)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{workbook_export.export_filename(version)}"'
+    )
     return response
 
 
@@ -56,7 +58,7 @@ def _page(
     return render(
         request,
         "sbsh/tables_import.html",
-        _context(request, version, "tables", **extra),  # type: ignore[arg-type]
+        editor_context(request, version, "tables", **extra),  # type: ignore[arg-type]
         status=status,
     )
 
@@ -64,7 +66,7 @@ def _page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def tables_import(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
+    version = editor_version(request, pk, edit=True)
     form = WorkbookForm(request.POST or None, request.FILES or None)
     if request.method == "GET":
         return _page(request, version, form=form)
@@ -73,10 +75,10 @@ def tables_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     data = upload.read()
     try:
-        plan = services.tables_import(
+        plan = services_tables.tables_import(
             actor=request.user, version=version, data=data, name=upload.name, dry_run=True
         )
-    except workbook.WorkbookRejected as exc:
+    except workbook_reader.WorkbookRejected as exc:
         return _page(request, version, 422, form=WorkbookForm(), rejected=exc, name=upload.name)
     if plan.empty:
         messages.info(request, _("The workbook matches the tables: there is nothing to change."))
@@ -92,7 +94,7 @@ def tables_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def tables_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk, edit=True)
+    version = editor_version(request, pk, edit=True)
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(request.POST.get("token", ""), None)
     request.session[SESSION_KEY] = pending
@@ -105,10 +107,10 @@ def tables_apply(request: HttpRequest, pk: int) -> HttpResponse:
         data = handle.read()
     default_storage.delete(entry["path"])
     try:
-        plan = services.tables_import(
+        plan = services_tables.tables_import(
             actor=request.user, version=version, data=data, name=entry["name"]
         )
-    except workbook.WorkbookRejected as exc:
+    except workbook_reader.WorkbookRejected as exc:
         return _page(request, version, 409, form=WorkbookForm(), rejected=exc, name=entry["name"])
     counts = plan.counts()
     messages.success(

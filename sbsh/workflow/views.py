@@ -27,7 +27,7 @@ from councils.models import AuditEvent, Organisation, Role, User
 from deadlines.models import Deadline
 from sbsh import access as sqf_access
 from sbsh.document import forms, services
-from sbsh.document.views import _apply_form_errors, _context, _version
+from sbsh.document.views import apply_form_errors, editor_context, editor_version
 from sbsh.models import (
     Decision,
     Framework,
@@ -39,7 +39,7 @@ from sbsh.models import (
     Version,
     VersionTransition,
 )
-from sbsh.workflow import decisions, review
+from sbsh.workflow import decisions, grounds, review
 from sbsh.workflow import moves as workflow
 
 
@@ -151,7 +151,7 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                ground = decisions.ground_create(
+                ground = grounds.ground_create(
                     actor=request.user,
                     kind=kind,
                     council=council_obj,
@@ -164,7 +164,7 @@ def ground_new(request: HttpRequest, kind: str, council: int) -> HttpResponse:
                     on_behalf_of=data.get("on_behalf_of"),
                 )
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
             else:
                 messages.success(
                     request, _("The draft is saved. Complete it and file it to the council.")
@@ -211,7 +211,7 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
             fields = ("year", "framework", "sector_kk", "sector_ru", "justification", "findings")
             values = {k: data[k] for k in fields if k in data}
             try:
-                decisions.ground_save(
+                grounds.ground_save(
                     actor=request.user, ground=ground, revision=data["revision"], **values
                 )
             except services.EditConflict:
@@ -223,7 +223,7 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
                 )
                 status = 409
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
                 status = 422
             else:
                 messages.success(request, _("Saved."))
@@ -242,7 +242,7 @@ def ground_detail(request: HttpRequest, gid: int) -> HttpResponse:
             "gaps": list(ground.gaps.select_related("oked")),
             "row_form": forms.GroundRowForm(),
             "gap_form": forms.GapForm(),
-            "problems": decisions.ground_problems(ground) if can_edit else [],
+            "problems": grounds.ground_problems(ground) if can_edit else [],
             "clock": clock,
             "decisions": list(ground.decisions.all()),
             "can_decide": ground.status == Ground.Status.FILED
@@ -260,7 +260,7 @@ def ground_row_add(request: HttpRequest, gid: int) -> HttpResponse:
     form = forms.GroundRowForm(request.POST)
     if form.is_valid():
         try:
-            decisions.ground_row_add(actor=request.user, ground=ground, **form.cleaned_data)
+            grounds.ground_row_add(actor=request.user, ground=ground, **form.cleaned_data)
         except ValidationError as exc:
             for m in _errors(exc):
                 messages.error(request, m)
@@ -274,7 +274,7 @@ def ground_row_add(request: HttpRequest, gid: int) -> HttpResponse:
 @_forbidden_to_403
 def ground_row_delete(request: HttpRequest, gid: int, rid: int) -> HttpResponse:
     ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
-    decisions.ground_row_delete(
+    grounds.ground_row_delete(
         actor=request.user, row=get_object_or_404(GroundRow, pk=rid, ground=ground)
     )
     return redirect("sbsh:ground", ground.pk)
@@ -294,7 +294,7 @@ def gap_add(request: HttpRequest, gid: int) -> HttpResponse:
             messages.error(request, _("Pick an OKED code from the list (Rules §5.2)."))
         else:
             try:
-                decisions.gap_add(
+                grounds.gap_add(
                     actor=request.user,
                     ground=ground,
                     oked=node,
@@ -316,7 +316,7 @@ def gap_add(request: HttpRequest, gid: int) -> HttpResponse:
 @_forbidden_to_403
 def gap_delete(request: HttpRequest, gid: int, fid: int) -> HttpResponse:
     ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
-    decisions.gap_delete(
+    grounds.gap_delete(
         actor=request.user, gap=get_object_or_404(GapFinding, pk=fid, ground=ground)
     )
     return redirect("sbsh:ground", ground.pk)
@@ -328,7 +328,7 @@ def gap_delete(request: HttpRequest, gid: int, fid: int) -> HttpResponse:
 def ground_file(request: HttpRequest, gid: int) -> HttpResponse:
     ground = sqf_access.ground_for_user(request.user, gid, action=Action.MANAGE)
     try:
-        decisions.ground_file(actor=request.user, ground=ground)
+        grounds.ground_file(actor=request.user, ground=ground)
     except ValidationError as exc:
         for m in _errors(exc):
             messages.error(request, m)
@@ -403,7 +403,7 @@ def decide_grounds(request: HttpRequest, council: int) -> HttpResponse:
                     sector_ru=data["sector_ru"],
                 )
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
             else:
                 messages.success(request, _("The council's decision is recorded."))
                 if decision.opened_version_id:
@@ -451,7 +451,7 @@ def _update_prefill(request: HttpRequest, frameworks: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @_forbidden_to_403
 def decide_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     if not sqf_access.can_record_decision(request.user, version.framework.council_id):
         raise PermissionDenied
     if version.status not in (Version.Status.COUNCIL_REVIEW, Version.Status.RE_REVIEW):
@@ -476,7 +476,7 @@ def decide_draft(request: HttpRequest, pk: int) -> HttpResponse:
                     recommendations=form.recommendation_list(),
                 )
             except ValidationError as exc:
-                _apply_form_errors(form, exc)
+                apply_form_errors(form, exc)
             except workflow.WorkflowError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -487,7 +487,7 @@ def decide_draft(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/decide_draft.html",
-        _context(request, version, "decide", form=form, open_threads=open_threads),
+        editor_context(request, version, "decide", form=form, open_threads=open_threads),
         status=status,
     )
 
@@ -544,7 +544,7 @@ def protocol_download(request: HttpRequest, did: int) -> FileResponse:
 @login_required
 @require_GET
 def recommendations(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     return _recommendations_page(request, version)
 
 
@@ -574,7 +574,7 @@ def _recommendations_page(
     return render(
         request,
         "sbsh/recommendations.html",
-        _context(request, version, "recommendations", rounds=rounds, can_answer=can_answer),
+        editor_context(request, version, "recommendations", rounds=rounds, can_answer=can_answer),
         status=422 if failed is not None else 200,
     )
 
@@ -583,7 +583,7 @@ def _recommendations_page(
 @require_POST
 @_forbidden_to_403
 def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     rec = get_object_or_404(Recommendation, pk=rid, version=version)
     form = forms.AnswerForm(request.POST)
     posted = {k: request.POST.get(k, "") for k in ("answer", "answer_text")}
@@ -619,7 +619,7 @@ def recommendation_answer(request: HttpRequest, pk: int, rid: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @_forbidden_to_403
 def comments(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     can_comment = sqf_access.can_comment(request.user, version)
     anchor_choices = review.anchors(version)
     form = forms.CommentForm(
@@ -673,7 +673,7 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/comments.html",
-        _context(
+        editor_context(
             request,
             version,
             "comments",
@@ -692,7 +692,7 @@ def comments(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_forbidden_to_403
 def comment_resolve(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     comment = get_object_or_404(review.Comment, pk=cid, version=version, parent=None)
     try:
         review.comment_resolve(
@@ -710,7 +710,7 @@ def comment_resolve(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
 @login_required
 @require_GET
 def changes(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     diff = review.changes_since_return(version)
     answers = []
     if diff is not None:
@@ -718,7 +718,7 @@ def changes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/changes.html",
-        _context(request, version, "changes", diff=diff, answers=answers),
+        editor_context(request, version, "changes", diff=diff, answers=answers),
     )
 
 
@@ -726,7 +726,7 @@ def changes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every move and every save of this version, newest first; nothing here can be edited."""
-    version = _version(request, pk)
+    version = editor_version(request, pk)
     scope = services.version_scope(version)
     events = list(
         AuditEvent.objects.filter(
@@ -750,7 +750,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sbsh/history.html",
-        _context(request, version, "history", events=events, transitions=transitions),
+        editor_context(request, version, "history", events=events, transitions=transitions),
     )
 
 

@@ -10,7 +10,7 @@ from classifiers.models import Node
 from classifiers.services import classifier_import, crosswalk_seed_equal_codes
 from councils.demo import seed_organisations_and_people
 from councils.models import Organisation, User
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Table1Row
 from tests.browser.conftest import ARTIFACTS
 from tests.classifiers.conftest import canonical_csv
@@ -56,12 +56,12 @@ def big_version(settings):
         t3=150,
     )
     Table1Row.objects.filter(version=version).update(knowledge_kk=LONG, role_ru=LONG)
-    services.table3_row_save(
+    services_tables.table3_row_save(
         actor=drafter,
         version=version,
         row=None,
         revision=None,
-        values=services.Table3Values(
+        values=services_tables.Table3Values(
             n["isco08:2512"].pk, n["nkz:2512-1-002"].pk, n["oked:62011"].pk, 6, "6", "partial"
         ),
     )

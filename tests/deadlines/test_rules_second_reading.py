@@ -14,7 +14,7 @@ from councils.models import AuditEvent, Organisation
 from deadlines import rules, services
 from deadlines.models import Deadline, Notification
 from deadlines.rules import CLOCKS, Stage
-from sbsh.workflow import decisions
+from sbsh.workflow import grounds
 from tests.sbsh.conftest import small_classifiers  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_filing_the_gap_analysis_meets_that_years_clock(
 ) -> None:
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
     services.deadlines_check()
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter,
         kind="analysis",
         council=personas.energy_council,
@@ -98,8 +98,8 @@ def test_filing_the_gap_analysis_meets_that_years_clock(
         findings="62011 — ҚБШ жоқ.",
     )
     oked = small_classifiers["oked:62011"]
-    decisions.gap_add(actor=personas.drafter, ground=ground, oked=oked, coverage="none", note="")
-    decisions.ground_file(actor=personas.drafter, ground=ground, today=D("2025-02-10"))
+    grounds.gap_add(actor=personas.drafter, ground=ground, oked=oked, coverage="none", note="")
+    grounds.ground_file(actor=personas.drafter, ground=ground, today=D("2025-02-10"))
     [clock] = _body_clocks(personas.energy)
     assert (clock.status, clock.completed_on) == ("met", D("2025-02-10"))
 
@@ -111,7 +111,7 @@ def test_an_analysis_filed_before_the_clock_opens_closes_it_at_once(
     small_classifiers,  # noqa: F811
 ) -> None:
     time_machine.move_to(dt.datetime(2024, 11, 20, 6, tzinfo=dt.UTC), tick=False)
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter,
         kind="analysis",
         council=personas.energy_council,
@@ -120,8 +120,8 @@ def test_an_analysis_filed_before_the_clock_opens_closes_it_at_once(
         findings="Талдау.",
     )
     oked = small_classifiers["oked:62011"]
-    decisions.gap_add(actor=personas.drafter, ground=ground, oked=oked, coverage="none", note="")
-    decisions.ground_file(actor=personas.drafter, ground=ground)
+    grounds.gap_add(actor=personas.drafter, ground=ground, oked=oked, coverage="none", note="")
+    grounds.ground_file(actor=personas.drafter, ground=ground)
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
     report = services.deadlines_check()
     [clock] = _body_clocks(personas.energy)

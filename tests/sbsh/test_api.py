@@ -15,7 +15,7 @@ from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from sbsh.document import services
 from sbsh.models import Comment, Part, Publication, Table1Row, Version
-from sbsh.workflow import decisions
+from sbsh.workflow import decisions, grounds
 from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +263,7 @@ def test_the_public_registry_never_shows_an_unpublished_version(personas, draft)
 
 
 def test_grounds_over_the_api_follow_the_same_rules_as_the_pages(personas, draft) -> None:
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.member,
         kind="proposal",
         council=personas.energy_council,

@@ -17,7 +17,7 @@ from classifiers.demo import seed_classifiers
 from classifiers.models import Classifier, Node
 from classifiers.services import current_edition
 from sbsh.demo import seed_demo_history, seed_demo_sqf
-from sbsh.document import careers, services
+from sbsh.document import careers, services_tables
 from sbsh.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -162,13 +162,13 @@ def test_the_registry_serves_the_picture_in_the_language_asked(demo) -> None:
 
 def test_the_editor_picture_follows_the_links(personas, sqf) -> None:
     nodes = sqf.nodes
-    a = services.table2_entry_add(
+    a = services_tables.table2_entry_add(
         actor=personas.drafter,
         version=sqf.version,
         sqf_level="5",
         occupation_id=nodes["nkz:2512-1-001"].pk,
     )
-    b = services.table2_entry_add(
+    b = services_tables.table2_entry_add(
         actor=personas.drafter,
         version=sqf.version,
         sqf_level="6",

@@ -17,7 +17,7 @@ from classifiers.services import current_edition
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from sbsh.demo import seed_demo_history, seed_demo_sqf
-from sbsh.document import coverage, services
+from sbsh.document import coverage, services, services_tables
 from sbsh.models import GapFinding, Ground, Publication, Version
 from sbsh.workflow import decisions
 from sbsh.workflow import moves as workflow
@@ -61,10 +61,10 @@ def two(personas, monkeypatch) -> tuple[Publication, Publication]:
         oked_ids=[node("oked", "36000").pk, node("oked", "35301").pk],
         nkz_ids=[],
     )
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="5", nqf_level=5
     )
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,

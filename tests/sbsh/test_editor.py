@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from councils.models import AuditEvent
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Part, Table1Row, Table3Row, Version
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_a_drafter_adds_and_fills_a_table1_row_in_place(personas, sqf, username)
 
 
 def test_a_single_row_partial_links_to_its_own_actions(personas, sqf) -> None:
-    row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+    row = services_tables.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     body = (
         personas.client_for(personas.drafter)
         .get(reverse("sbsh:table1-row", args=[sqf.version.pk, row.pk]))
@@ -127,7 +127,7 @@ def test_a_single_row_partial_links_to_its_own_actions(personas, sqf) -> None:
 
 
 def test_a_second_save_of_the_same_row_is_a_conflict_not_an_overwrite(personas, sqf) -> None:
-    row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+    row = services_tables.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     first, second = personas.client_for(personas.drafter), personas.client_for(personas.expert)
     occupation = sqf.nodes["nkz:2512-1-001"].pk
     ok = first.post(
@@ -149,7 +149,7 @@ def test_a_second_save_of_the_same_row_is_a_conflict_not_an_overwrite(personas, 
 
 
 def test_invalid_levels_are_refused_with_the_clause(personas, sqf) -> None:
-    row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+    row = services_tables.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     client = personas.client_for(personas.drafter)
     client.cookies["sqf_language"] = "en"
     response = client.post(
@@ -164,7 +164,7 @@ def test_invalid_levels_are_refused_with_the_clause(personas, sqf) -> None:
 
 
 def test_occupations_must_come_from_nkz(personas, sqf) -> None:
-    row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+    row = services_tables.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     response = personas.client_for(personas.drafter).post(
         reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk]),
         t1_payload(row, [sqf.nodes["oked:62011"].pk]),
@@ -367,12 +367,12 @@ def test_editor_pages_run_the_same_number_of_queries_for_2_or_500_rows(
 
 def test_a_table3_row_is_edited_in_place_and_a_stale_edit_is_refused(personas, sqf) -> None:
     n = sqf.nodes
-    row = services.table3_row_save(
+    row = services_tables.table3_row_save(
         actor=personas.drafter,
         version=sqf.version,
         row=None,
         revision=None,
-        values=services.Table3Values(
+        values=services_tables.Table3Values(
             n["isco08:2512"].pk, n["nkz:2512-1-001"].pk, n["oked:62011"].pk, 4, "4"
         ),
     )

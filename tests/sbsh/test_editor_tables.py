@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Table1Row, Table3Row
 from tests.sbsh.test_editor import _bulk_rows
 
@@ -75,11 +75,11 @@ def test_the_table1_filter_finds_codes_words_in_either_language_and_levels(perso
         (2, "4.1", "Релелік қорғаныс", "Релейная защита", "nkz:2512-1-002"),
         (3, "6", "Диспетчерлік басқару", "Диспетчерское управление", "nkz:2512-1-001"),
     ):
-        row = services.table1_row_create(
+        row = services_tables.table1_row_create(
             actor=personas.drafter, version=sqf.version, section=section
         )
         rows.append(
-            services.table1_row_save(
+            services_tables.table1_row_save(
                 actor=personas.drafter,
                 row=row,
                 revision=row.revision,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.models import Part, Table1Row
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_identical_findings_are_grouped_with_a_count_and_a_link_to_each_row(personas, sqf) -> None:
     rows = [
-        services.table1_row_create(
+        services_tables.table1_row_create(
             actor=personas.drafter,
             version=sqf.version,
             section=1,

@@ -15,7 +15,7 @@ from deadlines.demo import seed_calendar, seed_grounds_clocks
 from deadlines.models import Deadline, Notification
 from sbsh.document import selectors
 from sbsh.models import Decision, Framework, Ground, Version, VersionTransition
-from sbsh.workflow import decisions
+from sbsh.workflow import decisions, grounds
 from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def _clock(ground: Ground) -> Deadline:
 
 
 def _proposal(personas, *, framework=None, rows=1, year=2025) -> Ground:
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.member,
         kind="proposal",
         council=personas.energy_council,
@@ -56,7 +56,7 @@ def _proposal(personas, *, framework=None, rows=1, year=2025) -> Ground:
         justification="Салада жаңа кәсіптер пайда болды.",
     )
     for i in range(rows):
-        decisions.ground_row_add(
+        grounds.ground_row_add(
             actor=personas.member,
             ground=ground,
             current_text="",
@@ -82,7 +82,7 @@ def test_a_proposal_is_drafted_filed_and_its_section_6_clock_stops(
     assert personas.client_for(personas.secretary).get(url).status_code == 403
     assert personas.client_for(personas.drafter).get(url).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        decisions.ground_file(actor=personas.member, ground=ground, today=D("2026-03-30"))
+        grounds.ground_file(actor=personas.member, ground=ground, today=D("2026-03-30"))
     ground.refresh_from_db()
     assert ground.status == "filed" and ground.filed_at
     assert Deadline.objects.get(pk=clock.pk).status == "met"
@@ -109,7 +109,7 @@ def test_a_proposal_is_drafted_filed_and_its_section_6_clock_stops(
 def test_a_ground_that_lacks_what_section_5_asks_is_not_filed(personas, time_machine) -> None:
     ground = _proposal(personas, rows=0)
     with pytest.raises(ValidationError, match="comparative table"):
-        decisions.ground_file(actor=personas.member, ground=ground)
+        grounds.ground_file(actor=personas.member, ground=ground)
     assert Ground.objects.get(pk=ground.pk).status == "draft"
     assert _clock(ground).status == "overdue"  # 31 March 2026 has passed: still running
     response = _client(personas, "member").post(
@@ -122,11 +122,11 @@ def test_a_ground_that_lacks_what_section_5_asks_is_not_filed(personas, time_mac
 def test_only_council_people_propose_and_only_ministry_staff_analyse(personas) -> None:
     council = personas.energy_council
     with pytest.raises(PermissionError):
-        decisions.ground_create(actor=personas.drafter, kind="proposal", council=council, year=2025)
+        grounds.ground_create(actor=personas.drafter, kind="proposal", council=council, year=2025)
     with pytest.raises(PermissionError):
-        decisions.ground_create(actor=personas.member, kind="analysis", council=council, year=2025)
+        grounds.ground_create(actor=personas.member, kind="analysis", council=council, year=2025)
     with pytest.raises(PermissionError):
-        decisions.ground_create(
+        grounds.ground_create(
             actor=personas.member, kind="proposal", council=personas.agriculture_council, year=2025
         )
     for who, kind in [("drafter", "proposal"), ("member", "analysis"), ("outsider", "proposal")]:
@@ -150,7 +150,7 @@ def test_a_gap_analysis_names_oked_sectors_and_stops_the_state_bodys_clock(
     body_clock = Deadline.objects.get(
         content_type__model="organisation", object_id=str(personas.energy.pk)
     )
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter,
         kind="analysis",
         council=personas.energy_council,
@@ -173,11 +173,11 @@ def test_a_gap_analysis_names_oked_sectors_and_stops_the_state_bodys_clock(
     )
     assert ground.gaps.count() == 1
     with pytest.raises(ValidationError, match="findings"):
-        decisions.ground_file(actor=personas.drafter, ground=ground)
-    ground = decisions.ground_save(
+        grounds.ground_file(actor=personas.drafter, ground=ground)
+    ground = grounds.ground_save(
         actor=personas.drafter, ground=ground, revision=ground.revision, findings="62011 — жоқ."
     )
-    decisions.ground_file(actor=personas.drafter, ground=ground, today=body_clock.start_date)
+    grounds.ground_file(actor=personas.drafter, ground=ground, today=body_clock.start_date)
     assert Deadline.objects.get(pk=body_clock.pk).status == "met"
     assert _clock(ground).status == "met"
 
@@ -185,7 +185,7 @@ def test_a_gap_analysis_names_oked_sectors_and_stops_the_state_bodys_clock(
 def test_the_gap_analysis_page_saves_its_findings(personas) -> None:
     """Regression (found by the DAST scan, bench/dast.py): the analysis form has findings
     and no SQF or sector fields; saving it answered 500 and lost the findings."""
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter, kind="analysis", council=personas.energy_council, year=2025
     )
     client = personas.client_for(personas.drafter)
@@ -211,7 +211,7 @@ def test_the_gap_analysis_page_saves_its_findings(personas) -> None:
 def _filed(personas, time_machine, **kwargs) -> Ground:
     """Filed on 15 April; the clock moves on to the day after the council's meeting."""
     ground = _proposal(personas, **kwargs)
-    ground = decisions.ground_file(actor=personas.member, ground=ground)
+    ground = grounds.ground_file(actor=personas.member, ground=ground)
     time_machine.move_to(dt.datetime(2026, 4, 21, 10, tzinfo=dt.UTC), tick=False)
     return ground
 

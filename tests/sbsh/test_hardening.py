@@ -30,9 +30,9 @@ from councils.models import AuditEvent, iin_bin_validate
 from deadlines.demo import seed_calendar
 from deadlines.models import Deadline, FeedToken
 from exports.models import Rendering
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Comment, Part, Recommendation, Table1Row, Version, VersionTransition
-from sbsh.workflow import decisions
+from sbsh.workflow import decisions, grounds
 from sbsh.workflow import moves as workflow
 from tests.classifiers.conftest import canonical_csv
 
@@ -62,7 +62,7 @@ def draft(personas, sqf, monkeypatch):
 
 
 def _row(version: Version) -> Table1Row:
-    return services.table1_row_create(
+    return services_tables.table1_row_create(
         actor=None, version=version, section=2, sqf_level="4", nqf_level=4
     )
 
@@ -411,7 +411,7 @@ def test_8_next_on_site_is_honoured(personas, draft):
 
 def test_9_a_draft_analysis_clock_stays_with_the_ministry(personas):
     seed_calendar()
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter, kind="analysis", council=personas.energy_council, year=2025
     )
     [clock] = Deadline.objects.filter(content_type__model="ground", object_id=str(ground.pk))

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from deadlines.demo import seed_calendar
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.models import Decision, Ground, Table1Row, Version
 from sbsh.workflow import decisions
 
@@ -57,7 +57,7 @@ def test_two_update_decisions_at_once_open_one_version(personas, sqf) -> None:
     Version.objects.filter(pk=sqf.version.pk).update(status="published")
     grounds = []
     for _ in range(2):
-        ground = decisions.ground_create(
+        ground = grounds.ground_create(
             actor=personas.member,
             kind="proposal",
             council=personas.energy_council,
@@ -99,7 +99,7 @@ def test_four_new_rows_at_once_get_four_orders(personas, sqf) -> None:
     version = sqf.version
 
     def add(_i: int) -> None:
-        services.table1_row_create(
+        services_tables.table1_row_create(
             actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4
         )
 

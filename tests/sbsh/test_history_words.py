@@ -6,24 +6,24 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.models import Table1Row
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_save_shows_the_field_label_and_the_values_before_and_after(personas, sqf) -> None:
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=1, sqf_level="2", nqf_level=2
     )
-    row = services.table1_row_save(
+    row = services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,
         values={"sqf_level": "2", "nqf_level": 2, "knowledge_kk": "<p>Ескі білім</p>"},
         occupation_ids=[],
     )
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deadlines.models import FeedToken
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.models import Comment
-from sbsh.workflow import decisions
+from sbsh.workflow import grounds
 
 pytestmark = pytest.mark.django_db
 
@@ -110,11 +110,11 @@ def world(personas, sqf, monkeypatch):
     seed_calendar()
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     version = sqf.version
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4
     )
     comment = Comment.objects.create(version=version, author=personas.member, body="x")
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.drafter, kind="analysis", council=personas.energy_council, year=2025
     )
     token = FeedToken.objects.create(user=personas.drafter)

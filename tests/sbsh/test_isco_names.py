@@ -13,7 +13,7 @@ from django.utils import translation
 from classifiers.models import Edition, Node
 from councils.models import AuditEvent
 from exports.layout import document_model
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.document.content import version_content
 from sbsh.document.selectors import findings
 from tests.sbsh.conftest import SmallSqf
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def _row(sqf: SmallSqf, personas) -> None:
     n = sqf.nodes
-    services.table3_row_save(
+    services_tables.table3_row_save(
         actor=personas.drafter,
         version=sqf.version,
         row=None,
         revision=None,
-        values=services.Table3Values(
+        values=services_tables.Table3Values(
             isco_id=n["isco08:2512"].pk,
             occupation_id=n["nkz:2512-1-001"].pk,
             oked_id=n["oked:62011"].pk,

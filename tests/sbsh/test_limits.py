@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from councils.models import AuditEvent
 from sbsh import limits
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.document.forms import MeetingForm
 from sbsh.models import Part, Table1Row, VersionTransition
 from sbsh.workflow import moves as workflow
@@ -62,7 +62,7 @@ def test_the_model_refuses_it_whoever_calls_the_service(personas, sqf) -> None:
 def test_a_table1_cell_longer_than_the_limit_is_refused(personas, sqf) -> None:
     row = Table1Row.objects.filter(version=sqf.version).first()
     if row is None:
-        row = services.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
+        row = services_tables.table1_row_create(actor=personas.drafter, version=sqf.version, section=1)
     before = Table1Row.objects.get(pk=row.pk).stages_kk
     response = personas.client_for(personas.drafter).post(
         reverse("sbsh:table1-edit", args=[sqf.version.pk, row.pk]),

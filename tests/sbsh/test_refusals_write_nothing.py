@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from deadlines.demo import seed_calendar
 from exports.models import Rendering
-from sbsh.document import services
+from sbsh.document import services_tables
 from sbsh.models import Comment, Part, Version
-from sbsh.workflow import decisions
+from sbsh.workflow import grounds
 
 pytestmark = pytest.mark.django_db
 BIG = "9" * 25
@@ -58,11 +58,11 @@ def world(personas, sqf, monkeypatch):
     seed_calendar()
     monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
     version = sqf.version
-    row1 = services.table1_row_create(
+    row1 = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4
     )
     comment = Comment.objects.create(version=version, author=personas.member, body="x")
-    ground = decisions.ground_create(
+    ground = grounds.ground_create(
         actor=personas.member,
         kind="proposal",
         council=personas.energy_council,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deadlines.demo import seed_calendar
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Part, Publication, Version
 from sbsh.workflow import decisions
 from sbsh.workflow import moves as workflow
@@ -38,10 +38,10 @@ def filled(personas, sqf, monkeypatch):
         oked_ids=[nodes["oked:62011"].pk],
         nkz_ids=[nodes["nkz:2512"].pk],
     )
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="5", nqf_level=5
     )
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,

@@ -13,9 +13,9 @@ from django.utils import translation
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from deadlines.models import Notification
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Comment, Part, Version
-from sbsh.workflow import decisions, review
+from sbsh.workflow import decisions, grounds, review
 from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +32,10 @@ def _english():
 def submitted(personas, monkeypatch, sqf):
     seed_calendar()
     monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
     )
-    row = services.table1_row_save(
+    row = services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,
@@ -152,7 +152,7 @@ def test_the_council_sees_exactly_what_changed_since_it_returned_the_draft(
         text_ru="<p>Новый анализ</p>",
     )
     row.refresh_from_db()
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=row.revision,
@@ -164,7 +164,7 @@ def test_the_council_sees_exactly_what_changed_since_it_returned_the_draft(
         },
         occupation_ids=[],
     )
-    services.table1_row_create(
+    services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=1, sqf_level="5", nqf_level=5
     )
     diff = review.changes_since_return(version)
@@ -194,7 +194,7 @@ def test_the_history_page_lists_every_move_and_save_and_nothing_else(personas, s
         sector_kk="Басқа",
         sector_ru="Другая",
     )[1]
-    services.table1_row_create(
+    services_tables.table1_row_create(
         actor=personas.drafter, version=other, section=1, sqf_level="2", nqf_level=2
     )
     page = _client(personas, "member").get(reverse("sbsh:history", args=[version.pk]))
@@ -316,7 +316,7 @@ def test_workflow_pages_run_the_same_number_of_queries_for_few_or_many_records(
                 actor=personas.member, version=version, anchor="passport", body=f"#{i}"
             )
             review.comment_add(actor=personas.drafter, version=version, parent=c, body="ok")
-            g = decisions.ground_create(
+            g = grounds.ground_create(
                 actor=personas.member,
                 kind="proposal",
                 council=personas.energy_council,
@@ -325,10 +325,10 @@ def test_workflow_pages_run_the_same_number_of_queries_for_few_or_many_records(
                 sector_ru="Отрасль",
                 justification="x",
             )
-            decisions.ground_row_add(
+            grounds.ground_row_add(
                 actor=personas.member, ground=g, current_text="", proposed_text="y", reason="z"
             )
-            decisions.ground_file(actor=personas.member, ground=g)
+            grounds.ground_file(actor=personas.member, ground=g)
 
     add(1)
     few = {url: _queries(secretary, url) for url in pages}

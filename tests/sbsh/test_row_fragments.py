@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from classifiers import services as classifier_services
-from sbsh.document import services
+from sbsh.document import services, services_tables
 from sbsh.models import Table1Row, Table3Row, Version
 from tests.sbsh.test_editor import t1_payload
 
@@ -41,18 +41,18 @@ def t1(personas, sqf) -> list[Table1Row]:
     occupation = sqf.nodes["nkz:2512-1-001"]
     rows = []
     for section in (1, 1, 2):
-        row = services.table1_row_create(
+        row = services_tables.table1_row_create(
             actor=personas.drafter, version=sqf.version, section=section
         )
         rows.append(
-            services.table1_row_save(
+            services_tables.table1_row_save(
                 actor=personas.drafter,
                 row=row,
                 revision=row.revision,
                 values={
                     "sqf_level": "4",
                     "nqf_level": 4,
-                    **{f: f"{f} {row.pk}" for f in services.T1_FIELDS},
+                    **{f: f"{f} {row.pk}" for f in services_tables.T1_FIELDS},
                 },
                 occupation_ids=[occupation.pk],
             )
@@ -64,12 +64,12 @@ def t1(personas, sqf) -> list[Table1Row]:
 def t3(personas, sqf) -> list[Table3Row]:
     n = sqf.nodes
     return [
-        services.table3_row_save(
+        services_tables.table3_row_save(
             actor=personas.drafter,
             version=sqf.version,
             row=None,
             revision=None,
-            values=services.Table3Values(
+            values=services_tables.Table3Values(
                 n["isco08:2512"].pk, n[occupation].pk, n["oked:62011"].pk, 4, "4"
             ),
         )
@@ -192,7 +192,7 @@ def test_table3_rows_are_numbered_as_on_their_page(personas, sqf, t3) -> None:
     client = personas.client_for(personas.drafter)
     url = reverse("sbsh:table3", args=[sqf.version.pk])
     client.get(url)
-    services.table3_row_delete(actor=personas.drafter, row=t3[0], revision=t3[0].revision)
+    services_tables.table3_row_delete(actor=personas.drafter, row=t3[0], revision=t3[0].revision)
     body = client.get(url).content.decode()
     assert f'id="t3-{t3[0].pk}"' not in body
     assert f'<tr id="t3-{t3[1].pk}">\n      <td>1</td>' in body  # was row 2, now row 1

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 
 from deadlines.models import Deadline
+from sbsh.document import services_tables
 from sbsh.models import Version
+from sbsh.workflow import grounds
 from tests.sbsh.test_workflow import _active, _move, ready  # noqa: F401  (ready: a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +90,7 @@ def published(personas, sqf, time_machine):
 
 
 def _update(personas, published, reasons, grounds=()):
-    from sbsh.workflow import decisions
+    from sbsh.workflow import decisions, grounds
 
     return decisions.decision_on_grounds(
         actor=personas.secretary,
@@ -244,15 +246,15 @@ def test_the_decision_page_is_prefilled_from_a_link_and_records_an_update(
 
 
 def _two_levels(personas, sqf):
-    from sbsh.document import services
+    from sbsh.document import services_tables
 
-    a = services.table2_entry_add(
+    a = services_tables.table2_entry_add(
         actor=personas.drafter,
         version=sqf.version,
         sqf_level="4",
         occupation_id=sqf.nodes["nkz:2512-1-001"].pk,
     )
-    b = services.table2_entry_add(
+    b = services_tables.table2_entry_add(
         actor=personas.drafter,
         version=sqf.version,
         sqf_level="5",
@@ -314,11 +316,10 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
 
 def test_work_experience_travels_with_the_content_and_is_printed(personas, sqf) -> None:
     from exports.layout import document_model
-    from sbsh.document import services
     from sbsh.document.content import version_content
 
     a, b = _two_levels(personas, sqf)
-    services.progression_link_add(
+    services_tables.progression_link_add(
         actor=personas.drafter,
         version=sqf.version,
         source=a,
@@ -346,16 +347,15 @@ def test_a_secretary_records_a_proposal_only_on_a_named_members_behalf(personas)
 
     from councils.models import AuditEvent
     from sbsh.models import Ground
-    from sbsh.workflow import decisions
 
     council = personas.energy_council
     with translation.override("en"):
         with pytest.raises(ValidationError, match="name the member"):
-            decisions.ground_create(
+            grounds.ground_create(
                 actor=personas.secretary, kind="proposal", council=council, year=2025
             )
         with pytest.raises(ValidationError, match="member of this council"):
-            decisions.ground_create(
+            grounds.ground_create(
                 actor=personas.secretary,
                 kind="proposal",
                 council=council,
@@ -391,7 +391,7 @@ def test_a_secretary_records_a_proposal_only_on_a_named_members_behalf(personas)
     assert "on behalf of the council member" in page
     assert "analysis carried out in 2025" in page
     # A member's own proposal is theirs, on nobody's behalf.
-    own = decisions.ground_create(
+    own = grounds.ground_create(
         actor=personas.member,
         kind="proposal",
         council=council,
@@ -551,9 +551,8 @@ def test_the_editor_says_not_loaded_until_an_administrator_loads_the_nqf(
 
     from classifiers.models import NqfDescriptor
     from councils.models import AuditEvent
-    from sbsh.document import services
 
-    row = services.table1_row_create(
+    row = services_tables.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
     )
     client = personas.client_for(personas.drafter)
@@ -583,7 +582,7 @@ def test_the_editor_says_not_loaded_until_an_administrator_loads_the_nqf(
     assert 'data-testid="nqf-not-loaded"' not in page
     assert "Тестовые знания" in page and "Test source (not the official text)" in page
     # Level 5 has nothing loaded: said so.
-    row5 = services.table1_row_create(
+    row5 = services_tables.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="5", nqf_level=5
     )
     other = client.get(reverse("sbsh:table1-edit", args=[sqf.version.pk, row5.pk]))

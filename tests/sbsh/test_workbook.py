@@ -18,7 +18,7 @@ from django.utils import translation
 
 from classifiers.services import classifier_import
 from councils.models import AuditEvent
-from sbsh.document import services, workbook
+from sbsh.document import services, services_tables, workbook, workbook_export, workbook_reader
 from sbsh.models import Table1Row, Table3Row
 from tests.classifiers.conftest import canonical_csv
 from tests.sbsh.conftest import NKZ
@@ -55,11 +55,11 @@ def filled(personas, sqf):
     n = sqf.nodes
     rows = []
     for section, level in ((1, "5"), (2, "6")):
-        row = services.table1_row_create(
+        row = services_tables.table1_row_create(
             actor=personas.drafter, version=sqf.version, section=section
         )
         rows.append(
-            services.table1_row_save(
+            services_tables.table1_row_save(
                 actor=personas.drafter,
                 row=row,
                 revision=row.revision,
@@ -68,12 +68,12 @@ def filled(personas, sqf):
             )
         )
     t3 = [
-        services.table3_row_save(
+        services_tables.table3_row_save(
             actor=personas.drafter,
             version=sqf.version,
             row=None,
             revision=None,
-            values=services.Table3Values(
+            values=services_tables.Table3Values(
                 n["isco08:2512"].pk, n[f"nkz:{code}"].pk, n["oked:62011"].pk, 5, "5"
             ),
         )
@@ -97,7 +97,7 @@ def state(version) -> tuple[Any, ...]:
 
 def export(version, language: str = "kk") -> bytes:
     with translation.override(language):
-        return workbook.export_workbook(version)
+        return workbook_export.export_workbook(version)
 
 
 def edit(data: bytes, change) -> bytes:
@@ -117,10 +117,10 @@ def col(key: str, table: str = "table1") -> int:
     return next(i for i, c in enumerate(workbook.COLUMNS[table], start=1) if c.key == key)
 
 
-def refused(version, data: bytes, actor, language: str = "en") -> list[workbook.Problem]:
+def refused(version, data: bytes, actor, language: str = "en") -> list[workbook_reader.Problem]:
     before = state(version)
-    with translation.override(language), pytest.raises(workbook.WorkbookRejected) as exc:
-        services.tables_import(actor=actor, version=version, data=data, name="t.xlsx")
+    with translation.override(language), pytest.raises(workbook_reader.WorkbookRejected) as exc:
+        services_tables.tables_import(actor=actor, version=version, data=data, name="t.xlsx")
     assert state(version) == before
     return exc.value.problems
 
@@ -164,7 +164,7 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text_and_comes_back_unc
 ) -> None:
     sqf, rows, _t3 = filled
     row = rows[0]
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.drafter,
         row=row,
         revision=Table1Row.objects.get(pk=row.pk).revision,
@@ -176,7 +176,7 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text_and_comes_back_unc
     cell = sheet(wb, "table1").cell(2, col("stages_kk"))
     assert cell.data_type == "s" and cell.value == '\'=HYPERLINK("http://x")'
     before = state(sqf.version)
-    plan = services.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="x")
+    plan = services_tables.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="x")
     assert plan.empty and state(sqf.version) == before
 
 
@@ -186,7 +186,7 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text_and_comes_back_unc
 def test_an_unchanged_workbook_writes_nothing(personas, filled) -> None:
     sqf, _rows, _t3 = filled
     before = state(sqf.version)
-    plan = services.tables_import(
+    plan = services_tables.tables_import(
         actor=personas.drafter, version=sqf.version, data=export(sqf.version, "ru"), name="a.xlsx"
     )
     assert plan.empty and state(sqf.version) == before
@@ -203,7 +203,7 @@ def test_one_edited_cell_is_reported_exactly_then_applied_then_exported(personas
         ),
     )
     with translation.override("ru"):
-        plan = services.tables_import(
+        plan = services_tables.tables_import(
             actor=personas.drafter, version=sqf.version, data=data, name="a.xlsx", dry_run=True
         )
     assert [(c.table, c.kind, c.row, c.row_id) for c in plan.changes] == [
@@ -215,7 +215,7 @@ def test_one_edited_cell_is_reported_exactly_then_applied_then_exported(personas
     assert _audit().count() == 0
     assert Table1Row.objects.get(pk=rows[1].pk).knowledge_ru == "Знания"
 
-    plan = services.tables_import(
+    plan = services_tables.tables_import(
         actor=personas.drafter, version=sqf.version, data=data, name="a.xlsx"
     )
     row = Table1Row.objects.get(pk=rows[1].pk)
@@ -260,7 +260,7 @@ def test_rows_are_added_changed_and_removed_in_one_audited_change(personas, fill
 
     data = edit(export(sqf.version), change)
     with translation.override("en"):
-        plan = services.tables_import(
+        plan = services_tables.tables_import(
             actor=personas.drafter, version=sqf.version, data=data, name="w"
         )
     assert plan.counts() == {
@@ -298,7 +298,7 @@ def test_a_row_changed_in_the_browser_since_the_export_is_a_conflict_not_overwri
         lambda wb: sheet(wb, "table1").cell(2, col("skills_kk")).__setattr__("value", "Кестеден"),
     )
     current = Table1Row.objects.get(pk=rows[0].pk)
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.expert,
         row=current,
         revision=current.revision,
@@ -320,17 +320,17 @@ def test_rows_changed_only_in_the_browser_are_kept_when_the_workbook_left_them_a
         lambda wb: sheet(wb, "table1").cell(3, col("role_ru")).__setattr__("value", "Новая роль"),
     )
     current = Table1Row.objects.get(pk=rows[0].pk)
-    services.table1_row_save(
+    services_tables.table1_row_save(
         actor=personas.expert,
         row=current,
         revision=current.revision,
         values={"sqf_level": "5", "nqf_level": 5, **TEXTS, "skills_kk": "Браузерден"},
         occupation_ids=[sqf.nodes["nkz:2512-1-001"].pk],
     )
-    added_in_browser = services.table1_row_create(
+    added_in_browser = services_tables.table1_row_create(
         actor=personas.expert, version=sqf.version, section=4
     )
-    services.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="w")
+    services_tables.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="w")
     assert Table1Row.objects.get(pk=rows[0].pk).skills_kk == "Браузерден"
     assert Table1Row.objects.get(pk=rows[1].pk).role_ru == "Новая роль"
     assert Table1Row.objects.filter(pk=added_in_browser.pk).exists()
@@ -625,7 +625,7 @@ def test_rows_already_alike_in_the_version_do_not_block_a_round_trip(personas, f
     _mark_audit()
     data = export(sqf.version)
     before = state(sqf.version)
-    plan = services.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="w")
+    plan = services_tables.tables_import(actor=personas.drafter, version=sqf.version, data=data, name="w")
     assert plan.empty and state(sqf.version) == before
     # …but a third one typed into the workbook is refused.
     third = edit(

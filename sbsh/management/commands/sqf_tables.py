@@ -17,7 +17,7 @@ from django.utils import translation
 
 from councils.models import User
 from sbsh import access as sqf_access
-from sbsh.document import services, workbook
+from sbsh.document import services_tables, workbook, workbook_export, workbook_reader
 from sbsh.models import Version
 
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(f"No SQF version {options['version']}.")
         with translation.override(options["language"]):
             if options["action"] == "export":
-                data = workbook.export_workbook(version)
+                data = workbook_export.export_workbook(version)
                 Path(options["output"]).write_bytes(data)
                 self.stdout.write(
                     f"{options['output']}: {version.table1_rows.count()} Table 1 rows, "
@@ -71,14 +71,14 @@ class Command(BaseCommand):
                 f"{path}: {path.stat().st_size} bytes; at most {workbook.MAX_BYTES} are accepted."
             )
         try:
-            plan = services.tables_import(
+            plan = services_tables.tables_import(
                 actor=actor,
                 version=version,
                 data=path.read_bytes(),
                 name=path.name,
                 dry_run=options["dry_run"],
             )
-        except workbook.WorkbookRejected as exc:
+        except workbook_reader.WorkbookRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             if exc.total > len(exc.problems):
