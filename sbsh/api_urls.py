@@ -1,4 +1,4 @@
-"""REST API routes (sbsh/api.py); the schema and its documentation pages in config/urls.py."""
+"""REST API routes (the `api` module beside each concern: document, workflow, publication); the schema and its documentation pages in config/urls.py."""
 
 from __future__ import annotations
 
@@ -6,21 +6,23 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
-from sbsh import api
+from sbsh.document import api as document_api
 from sbsh.document import api_insight
+from sbsh.publication import api as publication_api
+from sbsh.workflow import api as workflow_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("registry/publications", api.PublicationViewSet, basename="publication")
-router.register("versions", api.VersionViewSet, basename="version")
-router.register("recommendations", api.RecommendationViewSet, basename="recommendation")
-router.register("grounds", api.GroundViewSet, basename="ground")
+router.register("registry/publications", publication_api.PublicationViewSet, basename="publication")
+router.register("versions", document_api.VersionViewSet, basename="version")
+router.register("recommendations", workflow_api.RecommendationViewSet, basename="recommendation")
+router.register("grounds", workflow_api.GroundViewSet, basename="ground")
 
-parts = api.PartViewSet.as_view({"get": "list"})
-part = api.PartViewSet.as_view({"get": "retrieve", "put": "update"})
-table1 = api.Table1ViewSet.as_view({"get": "list", "post": "create"})
-table1_row = api.Table1ViewSet.as_view({"get": "retrieve", "put": "update", "delete": "destroy"})
-comments = api.CommentViewSet.as_view({"get": "list", "post": "create"})
+parts = document_api.PartViewSet.as_view({"get": "list"})
+part = document_api.PartViewSet.as_view({"get": "retrieve", "put": "update"})
+table1 = document_api.Table1ViewSet.as_view({"get": "list", "post": "create"})
+table1_row = document_api.Table1ViewSet.as_view({"get": "retrieve", "put": "update", "delete": "destroy"})
+comments = workflow_api.CommentViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,

@@ -5,19 +5,20 @@ from django.urls import path
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
 from sbsh.document import views, views_impact, views_tables, views_workbook
 from sbsh.workflow import views as wf
+from sbsh.workflow import views_grounds
 
 app_name = "sbsh"
 urlpatterns = [
     path("", views.framework_list, name="list"),
     path("inbox/", wf.inbox, name="inbox"),
-    path("grounds/", wf.grounds_list, name="grounds"),
-    path("grounds/new/<str:kind>/<id:council>/", wf.ground_new, name="ground-new"),
-    path("grounds/<id:gid>/", wf.ground_detail, name="ground"),
-    path("grounds/<id:gid>/rows/", wf.ground_row_add, name="ground-row"),
-    path("grounds/<id:gid>/rows/<id:rid>/delete/", wf.ground_row_delete, name="ground-row-delete"),
-    path("grounds/<id:gid>/gaps/", wf.gap_add, name="ground-gap"),
-    path("grounds/<id:gid>/gaps/<id:fid>/delete/", wf.gap_delete, name="ground-gap-delete"),
-    path("grounds/<id:gid>/file/", wf.ground_file, name="ground-file"),
+    path("grounds/", views_grounds.grounds_list, name="grounds"),
+    path("grounds/new/<str:kind>/<id:council>/", views_grounds.ground_new, name="ground-new"),
+    path("grounds/<id:gid>/", views_grounds.ground_detail, name="ground"),
+    path("grounds/<id:gid>/rows/", views_grounds.ground_row_add, name="ground-row"),
+    path("grounds/<id:gid>/rows/<id:rid>/delete/", views_grounds.ground_row_delete, name="ground-row-delete"),
+    path("grounds/<id:gid>/gaps/", views_grounds.gap_add, name="ground-gap"),
+    path("grounds/<id:gid>/gaps/<id:fid>/delete/", views_grounds.gap_delete, name="ground-gap-delete"),
+    path("grounds/<id:gid>/file/", views_grounds.ground_file, name="ground-file"),
     path("councils/<id:council>/decide/", wf.decide_grounds, name="decide-grounds"),
     path("decisions/<id:did>/", wf.decision_detail, name="decision"),
     path("decisions/<id:did>/protocol/", wf.protocol_download, name="decision-protocol"),

@@ -28,7 +28,7 @@ def energy(personas, monkeypatch):
     from sbsh.workflow import moves as workflow
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     _f, version = services.framework_create(
         actor=personas.drafter,
         state_body=personas.energy,

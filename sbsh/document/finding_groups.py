@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from sbsh.document.compliance import Finding
+from sbsh.document.compliance_base import Finding
 from sbsh.models import Part, Table1Row, Table3Row, Version
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from config import params
 from councils.access import Action
 from sbsh import access as sqf_access
-from sbsh.document import forms, selectors, services
+from sbsh.document import checks, forms, selectors, services
 from sbsh.models import (
     Part,
     ProfessionalStandard,
@@ -83,11 +83,11 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     version = editor_version(request, pk)
     parts = selectors.parts(version)
     completeness = [
-        (key, label, selectors.part_completeness(parts[key]))
+        (key, label, checks.part_completeness(parts[key]))
         for key, label in Part.Key.choices
         if key in parts
     ]
-    findings = selectors.findings(version)
+    findings = checks.findings(version)
     from sbsh.models import Comment, Decision, VersionTransition
     from sbsh.workflow import decisions
     from sbsh.workflow import moves as workflow
@@ -115,7 +115,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
             moves=moves,
             history=VersionTransition.objects.filter(version=version).select_related("actor"),
             deadlines=version_deadlines(version),
-            checklist=selectors.preparation_checklist(version)
+            checklist=checks.preparation_checklist(version)
             if version.status == Version.Status.PREPARATION
             else None,
             opening=opening,
@@ -176,7 +176,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
         "sbsh/_checklist.html",
         {
             "version": version,
-            "findings": selectors.findings(version),
+            "findings": checks.findings(version),
             "checklist_limit": min(int(limit), 500)
             if limit.isascii() and limit.isdigit() and len(limit) <= 9
             else None,
@@ -296,7 +296,7 @@ def part_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             part=part,
             form=form,
             conflict=conflict,
-            completeness=selectors.part_completeness(part),
+            completeness=checks.part_completeness(part),
         ),
         status=status,
     )

@@ -110,9 +110,9 @@ def effects_missing(app_configs: Any = None, **kwargs: Any) -> list:
 
 def _preparation_complete(step: Step) -> list[str]:
     # Rules §8: the preparatory work is done before the drafting starts.
-    from sbsh.document import selectors
+    from sbsh.document import checks
 
-    missing = [item for item in selectors.preparation_checklist(step.version) if not item.done]
+    missing = [item for item in checks.preparation_checklist(step.version) if not item.done]
     if not missing:
         return []
     return [

@@ -200,12 +200,12 @@ def blockers(version: Version, name: str, *, known_findings: list | None = None)
 
 
 def _blockers(step: Step, known_findings: list | None = None) -> list[str]:
-    from sbsh.document import selectors
+    from sbsh.document import checks
 
     found: list[str] = []
     if step.move.needs_compliance:
         all_findings = (
-            known_findings if known_findings is not None else selectors.findings(step.version)
+            known_findings if known_findings is not None else checks.findings(step.version)
         )
         blocking = [f for f in all_findings if f.blocking]
         if blocking:

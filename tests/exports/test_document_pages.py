@@ -74,8 +74,8 @@ def test_document_options_are_the_editors_and_recorded(demo_version, personas) -
     assert version.tables_landscape is True and version.revision == demo_version.revision + 1
     event = AuditEvent.objects.get(action="sqf.document_options.save")
     assert event.actor == personas.drafter and event.changes == {"tables_landscape": [False, True]}
+    from sbsh.document.checks import findings
     from sbsh.document.content import version_content
-    from sbsh.document.selectors import findings
 
     assert version_content(version)["document"] == {"tables_landscape": True}
     assert any(f.clause == "Annex §12" for f in findings(version))

@@ -33,7 +33,7 @@ def api(personas, who: str | None = None) -> APIClient:
 @pytest.fixture
 def draft(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

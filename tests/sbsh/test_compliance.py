@@ -8,6 +8,7 @@ import pytest
 from django.utils import translation
 
 from sbsh.document import compliance as c
+from sbsh.document import compliance_base, compliance_tables
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def ref(
     parent: str = "",
     edition: int = 1,
     skill: int | None = None,
-) -> c.NodeRef:
+) -> compliance_base.NodeRef:
     if level is None:
         level = {1: 1, 2: 2, 3: 3, 4: 4, 6: 5, 10: 6}.get(len(code), 0)
     derived = (
@@ -31,7 +32,7 @@ def ref(
         if classifier != "oked"
         else None
     )
-    return c.NodeRef(
+    return compliance_base.NodeRef(
         id=hash((classifier, code)) % 10**8,
         code=code,
         level=level,
@@ -51,26 +52,26 @@ TEXTS = {
 }
 
 
-def good() -> c.Snapshot:
+def good() -> compliance_base.Snapshot:
     """A version that satisfies every rule."""
-    return c.Snapshot(
+    return compliance_base.Snapshot(
         names={"kk": "Электр энергетикасы СБШ", "ru": "ОРК электроэнергетики"},
         parts={key: {"kk": "<p>мәтін</p>", "ru": "<p>текст</p>"} for key, _clause in c.PARTS},
         stale=[],
         oked_nodes=[ref("35111", "oked", 5)],
         nkz_groups=[ref("7411", level=4), ref("2151", level=4)],
-        standards=[c.Standard(1, {"kk": "Электр монтері", "ru": "Электромонтер"}, [ELECTRICIAN])],
+        standards=[compliance_base.Standard(1, {"kk": "Электр монтері", "ru": "Электромонтер"}, [ELECTRICIAN])],
         table1=[
-            c.T1Row(1, 2, "4", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)),
-            c.T1Row(2, 2, "6", 6, [ENGINEER], copy.deepcopy(TEXTS)),
+            compliance_base.T1Row(1, 2, "4", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)),
+            compliance_base.T1Row(2, 2, "6", 6, [ENGINEER], copy.deepcopy(TEXTS)),
         ],
         table2=[
-            c.T2Entry(11, "4", ref("7411", level=4), ELECTRICIAN),
-            c.T2Entry(12, "6", ref("2151", level=4), ENGINEER),
+            compliance_base.T2Entry(11, "4", ref("7411", level=4), ELECTRICIAN),
+            compliance_base.T2Entry(12, "6", ref("2151", level=4), ENGINEER),
         ],
-        links=[c.T2Link(11, 12, "vertical")],
+        links=[compliance_base.T2Link(11, 12, "vertical")],
         table3=[
-            c.T3Row(
+            compliance_base.T3Row(
                 21,
                 1,
                 ref("7411", "isco08", 4),
@@ -88,7 +89,7 @@ def good() -> c.Snapshot:
     )
 
 
-def findings_of(rule, snapshot: c.Snapshot) -> list[c.Finding]:
+def findings_of(rule, snapshot: compliance_base.Snapshot) -> list[compliance_base.Finding]:
     return list(rule(snapshot))
 
 
@@ -156,35 +157,35 @@ def test_nqf_levels_are_one_to_eight_and_match_the_sqf_level() -> None:
     s = good()
     s.table1[0].nqf_level = 9
     s.table1[1].nqf_level = 5
-    found = findings_of(c.rule_levels, s)
+    found = findings_of(compliance_tables.rule_levels, s)
     assert [(f.severity, f.row) for f in found] == [("blocking", 1), ("warning", 2)]
     s = good()
     s.table1[0].sqf_level = "9.1"
-    assert findings_of(c.rule_levels, s)[0].clause == "Rules §9"
+    assert findings_of(compliance_tables.rule_levels, s)[0].clause == "Rules §9"
 
 
 def test_sub_levels_are_numbered_without_gaps_and_not_mixed_with_the_whole_level() -> None:
     s = good()
-    s.table1.append(c.T1Row(3, 2, "4.2", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)))
-    found = findings_of(c.rule_levels, s)
+    s.table1.append(compliance_base.T1Row(3, 2, "4.2", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)))
+    found = findings_of(compliance_tables.rule_levels, s)
     # Numbering without gaps is local policy: §9 only allows sub-levels.
     assert [(f.severity, f.clause) for f in found] == [
         ("blocking", "policy:sublevels_without_gaps"),
         ("warning", "Rules §9"),
     ]
     s.policies_off = frozenset({"sublevels_without_gaps"})
-    assert [(f.severity, f.clause) for f in findings_of(c.rule_levels, s)] == [
+    assert [(f.severity, f.clause) for f in findings_of(compliance_tables.rule_levels, s)] == [
         ("warning", "Rules §9")
     ]
     s = good()
     s.table1[0].sqf_level = "4.1"
-    s.table1.append(c.T1Row(3, 2, "4.2", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)))
-    assert findings_of(c.rule_levels, s) == []
+    s.table1.append(compliance_base.T1Row(3, 2, "4.2", 4, [ELECTRICIAN], copy.deepcopy(TEXTS)))
+    assert findings_of(compliance_tables.rule_levels, s) == []
 
 
 def test_codes_come_from_the_right_classifier_level_and_one_edition() -> None:
     s = good()
-    s.table3[0] = c.T3Row(
+    s.table3[0] = compliance_base.T3Row(
         21,
         1,
         ref("7411", "nkz", 4),
@@ -197,27 +198,27 @@ def test_codes_come_from_the_right_classifier_level_and_one_edition() -> None:
         "full",
         oked_ancestors=("D", "35", "351"),
     )
-    clauses = {f.clause for f in findings_of(c.rule_codes, s)}
+    clauses = {f.clause for f in findings_of(compliance_tables.rule_codes, s)}
     assert clauses == {"Rules §10.1", "Rules §10.7"}
     s = good()
     s.table1[1].occupations = [ref("2151-1-003", parent="2151-1", edition=2)]
-    found = findings_of(c.rule_codes, s)
+    found = findings_of(compliance_tables.rule_codes, s)
     assert any(
         "2 different editions" in f.message and f.clause == "policy:one_edition_per_sqf"
         for f in found
     )
     s.policies_off = frozenset({"one_edition_per_sqf"})
-    assert not any("different editions" in f.message for f in findings_of(c.rule_codes, s))
+    assert not any("different editions" in f.message for f in findings_of(compliance_tables.rule_codes, s))
     s = good()
     s.current_editions["nkz"] = 7
-    assert [f.severity for f in findings_of(c.rule_codes, s)] == ["warning"]
+    assert [f.severity for f in findings_of(compliance_tables.rule_codes, s)] == ["warning"]
 
 
 def test_table3_columns_agree_with_each_other() -> None:
     s = good()
     s.table3[0].nkz_group = ref("7412-1", level=5, parent="7412")
     s.table3[0].isco_correspondence = "unverified"
-    found = findings_of(c.rule_table3_consistency, s)
+    found = findings_of(compliance_tables.rule_table3_consistency, s)
     assert {(f.severity, f.clause) for f in found} == {
         ("blocking", "Rules §10.2"),
         ("blocking", "Rules §10.4"),
@@ -226,21 +227,21 @@ def test_table3_columns_agree_with_each_other() -> None:
     s = good()
     s.table3[0].occupation = ref("7411-1-002", parent="7411-1", skill=3)
     s.table3[0].nqf_level = 7
-    found = findings_of(c.rule_table3_consistency, s)
+    found = findings_of(compliance_tables.rule_table3_consistency, s)
     assert {f.clause for f in found} == {"Rules §10.5", "policy:skill_level_nqf_warning"}
     s.policies_off = frozenset({"skill_level_nqf_warning"})
-    assert {f.clause for f in findings_of(c.rule_table3_consistency, s)} == {"Rules §10.5"}
+    assert {f.clause for f in findings_of(compliance_tables.rule_table3_consistency, s)} == {"Rules §10.5"}
     s = good()
     s.table3[0].oked_ancestors = ("35", "351", "3513")
-    assert findings_of(c.rule_table3_consistency, s)[0].clause == "Rules §10.7"
+    assert findings_of(compliance_tables.rule_table3_consistency, s)[0].clause == "Rules §10.7"
 
 
 def test_table2_covers_tables_1_and_3_and_moves_have_the_right_kind() -> None:
     s = good()
-    s.table2.append(c.T2Entry(13, "5", ref("3113", level=4), ref("3113-1-005", parent="3113-1")))
-    s.links = [c.T2Link(11, 12, "horizontal")]
-    s.table1.append(c.T1Row(3, 1, "7", 7, [ENGINEER], copy.deepcopy(TEXTS)))
-    found = findings_of(c.rule_table2_coverage, s)
+    s.table2.append(compliance_base.T2Entry(13, "5", ref("3113", level=4), ref("3113-1-005", parent="3113-1")))
+    s.links = [compliance_base.T2Link(11, 12, "horizontal")]
+    s.table1.append(compliance_base.T1Row(3, 1, "7", 7, [ENGINEER], copy.deepcopy(TEXTS)))
+    found = findings_of(compliance_tables.rule_table2_coverage, s)
     messages = " | ".join(f.message for f in found)
     assert "3113-1-005" in messages and "level 7" in messages and "horizontal" in messages
     assert {f.clause for f in found} == {
@@ -249,10 +250,10 @@ def test_table2_covers_tables_1_and_3_and_moves_have_the_right_kind() -> None:
         "Annex §10",
     }
     s.policies_off = frozenset({"table2_within_tables_1_3", "table2_covers_table1_levels"})
-    assert {f.clause for f in findings_of(c.rule_table2_coverage, s)} == {"Annex §10"}
+    assert {f.clause for f in findings_of(compliance_tables.rule_table2_coverage, s)} == {"Annex §10"}
     s = good()
-    s.table2[0] = c.T2Entry(11, "4", ref("2151", level=4), ELECTRICIAN)
-    assert "does not belong" in findings_of(c.rule_table2_coverage, s)[0].message
+    s.table2[0] = compliance_base.T2Entry(11, "4", ref("2151", level=4), ELECTRICIAN)
+    assert "does not belong" in findings_of(compliance_tables.rule_table2_coverage, s)[0].message
 
 
 def test_a_language_changed_after_the_other_is_flagged() -> None:

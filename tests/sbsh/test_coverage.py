@@ -40,7 +40,7 @@ def two(personas, monkeypatch) -> tuple[Publication, Publication]:
     seed_calendar()
     seed_demo_sqf()
     seed_demo_history()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

@@ -13,7 +13,7 @@ from django.utils import translation
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar, seed_grounds_clocks
 from deadlines.models import Deadline, Notification
-from sbsh.document import selectors
+from sbsh.document import checks
 from sbsh.models import Decision, Framework, Ground, Version, VersionTransition
 from sbsh.workflow import decisions, grounds
 from sbsh.workflow import moves as workflow
@@ -249,7 +249,7 @@ def test_a_decision_to_develop_opens_a_version_in_preparation_with_the_section_8
     assert {"drafter", "member"} <= notified  # the ministry, and the proposal's author
     assert Notification.objects.get(recipient=personas.drafter, event="moved").deadline == clock
     # The preparatory work ends only when the six §8 results are in the document.
-    items = selectors.preparation_checklist(version)
+    items = checks.preparation_checklist(version)
     assert len(items) == 6 and not any(i.done for i in items)
     with pytest.raises(workflow.WorkflowError, match="Rules §8"):
         workflow.version_transition(

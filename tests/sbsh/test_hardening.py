@@ -57,7 +57,7 @@ def _english():
 @pytest.fixture
 def draft(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     return sqf
 
 

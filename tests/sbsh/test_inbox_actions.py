@@ -21,7 +21,7 @@ def sent(personas, sqf, monkeypatch, settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")

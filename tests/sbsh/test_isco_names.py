@@ -14,8 +14,8 @@ from classifiers.models import Edition, Node
 from councils.models import AuditEvent
 from exports.layout import document_model
 from sbsh.document import services_tables
+from sbsh.document.checks import findings
 from sbsh.document.content import version_content
-from sbsh.document.selectors import findings
 from tests.sbsh.conftest import SmallSqf
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from rest_framework import serializers
 
-from sbsh import api, limits
+from sbsh import limits
+from sbsh.document import api as document_api
 from sbsh.document import forms
+from sbsh.publication import api as publication_api
+from sbsh.workflow import api as workflow_api
 
 LIMITS = {limits.NAME, limits.PART, limits.CELL, limits.TEXT, limits.COMMENT}
 
@@ -115,7 +118,10 @@ def _form_field(dotted: str):  # type: ignore[no-untyped-def]
 
 def _api_field(dotted: str) -> serializers.Field:
     serializer, name = dotted.split(".")
-    field = getattr(api, serializer)().fields[name]
+    module = next(
+        m for m in (document_api, workflow_api, publication_api) if hasattr(m, serializer)
+    )
+    field = getattr(module, serializer)().fields[name]
     return field.child if isinstance(field, serializers.ListField) else field
 
 

@@ -16,7 +16,7 @@ def test_a_move_notice_names_the_sqf_in_each_readers_language(
     personas, sqf, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     personas.drafter.full_name = "Асель Нұрланқызы"
     personas.drafter.save(update_fields=["full_name"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -56,7 +56,7 @@ def world(personas, sqf, monkeypatch):
     """A version in drafting with a Table 1 row, a comment, a draft ground and a failed
     document."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     version = sqf.version
     row1 = services_tables.table1_row_create(
         actor=personas.drafter, version=version, section=2, sqf_level="4", nqf_level=4

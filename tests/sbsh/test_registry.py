@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def filled(personas, sqf, monkeypatch):
     """A small version with a name, an OKED activity, an occupation and a level."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )

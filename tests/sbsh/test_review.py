@@ -31,7 +31,7 @@ def _english():
 @pytest.fixture
 def submitted(personas, monkeypatch, sqf):
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     row = services_tables.table1_row_create(
         actor=personas.drafter, version=sqf.version, section=2, sqf_level="4", nqf_level=4
     )
@@ -224,7 +224,7 @@ def test_each_move_tells_the_next_people_in_their_language(
 ) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     personas.secretary.preferred_language = "ru"
     personas.secretary.save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -268,7 +268,7 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
     from django.utils import translation
 
     from councils.models import AuditEvent
-    from sbsh.document import selectors
+    from sbsh.document import checks
     from sbsh.models import ProgressionLink
 
     a, b = _two_levels(personas, sqf)
@@ -278,7 +278,7 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
     client.post(url, {"source": a.pk, "target": b.pk})
     link = ProgressionLink.objects.get()
     assert (link.kind, link.experience_years) == ("vertical", None)
-    item = next(i for i in selectors.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
+    item = next(i for i in checks.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
     assert not item.done
     with translation.override("en"):
         page = client.get(reverse("sbsh:table2", args=[sqf.version.pk])).content.decode()
@@ -307,7 +307,7 @@ def test_a_vertical_move_without_work_experience_leaves_section_8_4_open(persona
     assert (link.experience_years, link.experience_note_ru) == (3, "программистом на 4 уровне")
     event = AuditEvent.objects.get(action="sqf.table2.link.experience")
     assert event.changes["experience_years"] == 3 and event.changes["before"] is None
-    item = next(i for i in selectors.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
+    item = next(i for i in checks.preparation_checklist(sqf.version) if i.clause == "Rules §8.4")
     assert item.done
     with translation.override("en"):
         page = client.get(reverse("sbsh:table2", args=[sqf.version.pk])).content.decode()
@@ -666,16 +666,16 @@ def test_the_state_body_develops_its_own_sqf_and_drafting_runs_20_working_days(
     from deadlines.demo import seed_calendar
     from deadlines.models import Deadline
     from deadlines.services import work_calendar
-    from sbsh.document import selectors
+    from sbsh.document import checks
     from sbsh.models import Version
     from sbsh.workflow import moves as workflow
 
     seed_calendar()
     Version.objects.filter(pk=sqf.version.pk).update(status="preparation")
     monkeypatch.setattr(
-        selectors,
+        checks,
         "preparation_checklist",
-        lambda version: [selectors.ChecklistItem("Rules §8.1", "x", True, "sbsh:overview")],
+        lambda version: [checks.ChecklistItem("Rules §8.1", "x", True, "sbsh:overview")],
     )
     version = Version.objects.get(pk=sqf.version.pk)
     with pytest.raises(PermissionError):

@@ -190,7 +190,7 @@ def handover_ready(personas, version: Version) -> dict[tuple[str, str], Renderin
 @pytest.fixture
 def approved(personas, sqf, monkeypatch):
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     return sqf.version, handover_ready(personas, sqf.version)
 
 

@@ -35,7 +35,7 @@ def ready(personas, monkeypatch, sqf):
     """A version whose compliance check is clean and whose hand-over documents are ready
     (the check, the §8 checklist and the documents are tested on their own below)."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )
@@ -290,7 +290,7 @@ def test_sending_needs_both_languages_documents_of_the_frozen_content(
     from sbsh.models import Handover
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")
@@ -377,7 +377,7 @@ def test_random_moves_by_random_people_keep_the_rules(personas, ready, monkeypat
     from deadlines.rules import Stage
     from deadlines.services import deadline_open, work_calendar
 
-    monkeypatch.setattr("sbsh.document.selectors.preparation_checklist", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.preparation_checklist", lambda version: [])
     calendar = work_calendar()
     today = D("2024-05-03")
 
@@ -534,7 +534,7 @@ def test_two_people_making_the_same_move_at_once_apply_it_once(
     from sbsh.document import services
 
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     _f, version = services.framework_create(
         actor=personas.drafter,
         state_body=personas.energy,
@@ -603,7 +603,7 @@ def test_the_national_body_checks_a_hand_over_and_may_return_it_for_a_technical_
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
     monkeypatch.setattr("exports.services._dispatch", lambda rendering_id: None)
     v = _move(personas, sqf.version, "submit", "drafter")
     v = _move(personas, v, "approve", "secretary", today="2024-05-06")

@@ -71,8 +71,8 @@ def matrix(personas, monkeypatch, sqf):
     """The version, the people, and the checks that are tested on their own elsewhere
     (compliance, §8 checklist, hand-over documents) switched off."""
     seed_calendar()
-    monkeypatch.setattr("sbsh.document.selectors.findings", lambda version: [])
-    monkeypatch.setattr("sbsh.document.selectors.preparation_checklist", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
+    monkeypatch.setattr("sbsh.document.checks.preparation_checklist", lambda version: [])
     monkeypatch.setattr(
         "exports.services.handover_documents", lambda version, content=None: ([], [])
     )
