@@ -83,7 +83,7 @@ class Edition(models.Model):
     # New SQF content picks from the current edition; old content keeps its own.
     is_current = models.BooleanField(_("current"), default=True)
     # Raised by every service that changes its nodes in place (names, skill levels): the
-    # cached rows of Tables 1 and 3 that show them are keyed by it (sbsh/fragments.py).
+    # cached rows of Tables 1 and 3 that show them are keyed by it (sbsh/document/fragments.py).
     nodes_revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -191,7 +191,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# "fragments" holds the rendered rows of Tables 1 and 3 (sbsh/fragments.py), apart from the
+# "fragments" holds the rendered rows of Tables 1 and 3 (sbsh/document/fragments.py), apart from the
 # default cache so that a few hundred rows in two languages do not push out anything else.
 if REDIS_URL:
     CACHES = {

@@ -7,7 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
-from sbsh import views_coverage
+from sbsh.publication import views_coverage
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,4 +1,4 @@
-"""1EdTech CASE 1.1 service endpoints for the public registry (sbsh/views_case.py)."""
+"""1EdTech CASE 1.1 service endpoints for the public registry (registry/case_views.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public registry: no login (sbsh/views_registry.py)."""
+"""The public registry: no login (registry/views.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.urls import path
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
 from registry import case_views as views_case
 from registry import views
-from sbsh import views_coverage
+from sbsh.publication import views_coverage
 
 app_name = "registry"
 urlpatterns = [

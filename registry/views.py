@@ -326,7 +326,7 @@ OCCUPATION_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,19}")
 @require_GET
 def registry_occupation(request: HttpRequest, code: str = "") -> HttpResponse:
     """Every current published SQF, level and table row naming an NKZ code (or a code under it)."""
-    from sbsh.document import insight
+    from sbsh.publication import insight
 
     if not code:
         asked = request.GET.get("code", "").strip()[:20]

@@ -1,5 +1,5 @@
 """Admin: SQFs and versions are listed for administrators; content is edited in the
-editor (sbsh/views.py), where the Rules' access and conflict checks apply."""
+editor (sbsh/document/views.py), where the Rules' access and conflict checks apply."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class VersionAdmin(ReadOnlyAdmin):
 
 
 # The Rules' record (moves, grounds, decisions, answers, comments, hand-overs) is written
-# only by the services in sbsh/workflow.py, sbsh/decisions.py and sbsh/review.py; the
+# only by the services in sbsh/workflow/moves.py, sbsh/workflow/decisions.py and sbsh/workflow/review.py; the
 # admin shows it and never changes it.
 
 
@@ -122,7 +122,7 @@ class PolicySwitchForm(forms.ModelForm):
 
 @admin.register(PolicySwitch)
 class PolicySwitchAdmin(admin.ModelAdmin):
-    """Local policy (sbsh/policy.py): product rules the Rules do not state, switchable."""
+    """Local policy (sbsh/workflow/policy.py): product rules the Rules do not state, switchable."""
 
     form = PolicySwitchForm
     list_display = ["__str__", "key", "enabled", "changed_by", "changed_at"]

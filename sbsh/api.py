@@ -1,4 +1,6 @@
-"""REST API for SQFs (Django REST framework; schema by drf-spectacular at /api/schema/).
+"""REST API for SQFs (Django REST framework; schema by drf-spectacular at /api/schema/):
+what every endpoint shares. The endpoints sit beside the code they expose:
+document/api.py, workflow/api.py, publication/api.py (routes: api_urls.py).
 
 Public, read-only: the registry of published versions (frozen content, documents).
 Authenticated (session or token): what the browser can do — read versions the user may

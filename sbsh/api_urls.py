@@ -7,8 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 import config.params  # noqa: F401  (registers <id:…>: [0-9]{1,18})
 from sbsh.document import api as document_api
-from sbsh.document import api_insight
 from sbsh.publication import api as publication_api
+from sbsh.publication import api_insight
 from sbsh.workflow import api as workflow_api
 
 router = DefaultRouter(trailing_slash=True)

@@ -1,6 +1,6 @@
 """The clause-by-clause coverage page (docs/rules-coverage.md), generated from the
 `Rules §N` and `Annex §N` citations in the code and the tests, with the documented
-interpretations and the local policies (sbsh/policy.py). `python manage.py
+interpretations and the local policies (sbsh/workflow/policy.py). `python manage.py
 rules_coverage` writes it; a test keeps the committed page current.
 """
 
@@ -72,30 +72,30 @@ INTERPRETATIONS: list[tuple[str, str, str]] = [
         "Rules §13",
         "The revision's five days run from the day the recommendations are sent "
         "(recorded), not from the council's meeting (§12 “жібереді”).",
-        "sbsh/decisions.py:decision_on_draft",
+        "sbsh/workflow/decisions.py:decision_on_draft",
     ),
     (
         "Rules §6",
         "31 March of the year after the analysis, moved to the next working day; the daily "
         "check opens each state body's clock for the year just ended.",
-        "deadlines/calendar.py:grounds_deadline, sbsh/decisions.py:grounds_year_clocks_open",
+        "deadlines/calendar.py:grounds_deadline, sbsh/workflow/decisions.py:grounds_year_clocks_open",
     ),
     (
         "Rules §14",
         "A hand-over returned for a technical reason keeps its §14 clock (met, marked "
         "returned); the re-send runs on its own clock of three working days from the return.",
-        "deadlines/rules.py (Stage.HANDOVER_RESEND), sbsh/workflow.py",
+        "deadlines/rules.py (Stage.HANDOVER_RESEND), sbsh/workflow/moves.py",
     ),
     (
         "Rules §16",
         "An update needs a §15 ground, not a §5 ground (§16 applies §7–§14 only).",
-        "sbsh/decisions.py:decision_on_grounds",
+        "sbsh/workflow/decisions.py:decision_on_grounds",
     ),
     (
         "Rules §5",
         "§5.1 proposals are the council members'; a secretary records one only on a named "
         "member's behalf.",
-        "sbsh/decisions.py:ground_create",
+        "sbsh/workflow/decisions.py:ground_create",
     ),
 ]
 
@@ -169,7 +169,7 @@ def page() -> str:
         "",
         "## Local policies (not the Rules)",
         "",
-        "Product rules of this workbench, listed in `sbsh/policy.py`; messages mark them",
+        "Product rules of this workbench, listed in `sbsh/workflow/policy.py`; messages mark them",
         "*policy*. An administrator switches each switchable one in *Administration → Local",
         "policy switches*.",
         "",

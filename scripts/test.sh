@@ -11,6 +11,8 @@ echo "== ruff (incl. its security rules, S)"
 .venv/bin/ruff check .
 echo "== bandit (medium and high findings fail the run)"
 .venv/bin/bandit -q -r config councils classifiers deadlines sbsh exports registry -ll
+echo "== the apps depend one way (import-linter, .importlinter; docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
 echo "== migrations are complete"
 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without migrations: run manage.py makemigrations" >&2; exit 1; }

@@ -50,7 +50,7 @@ def _fast_tests(settings: pytest.FixtureRequest, tmp_path: object) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     from django.core.cache import caches
 
-    for alias in ("default", "fragments"):  # the rendered table rows too (sbsh/fragments.py)
+    for alias in ("default", "fragments"):  # the rendered table rows too (sbsh/document/fragments.py)
         caches[alias].clear()
     # The default PBKDF2 hasher makes every login cost ~0.3 s; tests prove behaviour, not cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,33 +10,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+APPS = ["config", "councils", "classifiers", "deadlines", "sbsh", "exports", "registry"]
+# The modules that write: services, views, API and admin modules, and the workflow's own.
+WRITERS = {"admin", "mfa", "decisions", "grounds", "review", "moves", "effects", "signatures"}
 MODULES = [
-    "config/views.py",
-    "councils/services.py",
-    "councils/views.py",
-    "councils/admin.py",
-    "councils/mfa.py",
-    "councils/views_mfa.py",
-    "classifiers/services.py",
-    "classifiers/views.py",
-    "classifiers/admin.py",
-    "deadlines/services.py",
-    "deadlines/views.py",
-    "deadlines/admin.py",
-    "sbsh/services.py",
-    "sbsh/decisions.py",
-    "sbsh/review.py",
-    "sbsh/workflow.py",
-    "sbsh/registry.py",
-    "sbsh/views.py",
-    "sbsh/views_workflow.py",
-    "sbsh/views_registry.py",
-    "sbsh/api.py",
-    "sbsh/admin.py",
-    "exports/services.py",
-    "exports/views.py",
-    "exports/content.py",
-    "exports/signatures.py",
+    *sorted(
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+        and (path.stem.startswith(("services", "views", "api")) or path.stem in WRITERS)
+    ),
+    "sbsh/document/content.py",
 ]
 WRITES = {
     "save",
@@ -53,9 +38,18 @@ AUDIT = {"audit_record", "audit_edit"}
 # Reviewed: writes that are audited elsewhere, or are not a change of record.
 REVIEWED = {
     # Runs inside the "publish" move, whose transition log and audit row record it.
-    "sbsh/registry.py:publication_create": "inside the audited publish move",
+    "sbsh/publication/services.py:publication_create": "inside the audited publish move",
     # Inside version_transition (audited) or supersede (audited right after).
-    "sbsh/workflow.py:_handover_prepare": "requests renderings through rendering_request (audited)",
+    "exports/effects.py:_prepare_documents": "requests renderings through rendering_request (audited)",
+    # The workbook's preview file (storage, not a record); the import itself is audited.
+    "sbsh/document/views_workbook.py:tables_import": "keeps the uploaded file for the preview",
+    "sbsh/document/views_workbook.py:tables_apply": "deletes the preview file; tables_import audits",
+    # The declared effects of a move run inside version_transition, after its move log and
+    # audit row (sbsh/workflow/effects.py).
+    "exports/effects.py:_hand_over": "an effect of the audited send move",
+    "sbsh/workflow/effects.py:_link_handover_clock": "an effect of the audited send move",
+    "sbsh/workflow/effects.py:_stamp_received": "an effect of the audited receive move",
+    "sbsh/workflow/effects.py:_stamp_returned": "an effect of the audited return_handover move",
     # Rendering progress of a requested document (the request is audited).
     "exports/services.py:rendering_run": "progress of an audited request",
     "exports/services.py:rendering_failed": "progress of an audited request",
@@ -77,15 +71,15 @@ REVIEWED = {
     "councils/services.py:audit_record": "writes the audit row",
     # Private helpers of audited services (their only callers audit the change).
     "classifiers/services.py:_after_load": "clears a cache (not the database) after an audited load",
-    # A counter read by the rendered-row cache keys (sbsh/fragments.py); its callers (a
+    # A counter read by the rendered-row cache keys (sbsh/document/fragments.py); its callers (a
     # node's rename or skill level, the ISCO names load) audit the change itself.
     "classifiers/services.py:nodes_changed": "cache counter bumped by audited node changes",
     "classifiers/services.py:_write_edition": "part of classifier_import, which audits the load",
     "classifiers/services.py:_carry_crosswalk": "part of classifier_import, which audits the load",
-    "sbsh/services.py:_touch": "stamps the version's updated_at inside audited saves",
-    "sbsh/decisions.py:_decision_new": "part of decision_on_grounds/decision_on_draft, which audit",
+    "sbsh/document/services.py:touch": "stamps the version's updated_at inside audited saves",
+    "sbsh/workflow/decisions.py:_decision_new": "part of decision_on_grounds/decision_on_draft, which audit",
     # A content import calls the audited services for every piece it writes.
-    "exports/content.py:content_import": "writes through the audited services",
+    "sbsh/document/content.py:content_import": "writes through the audited services",
 }
 
 

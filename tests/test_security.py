@@ -32,7 +32,7 @@ PUBLIC = [
     r"^/api/docs/",
     r"^/api/registry/",
     r"^/api/classifiers/",
-    r"^/ims/case/v1p1/",  # CASE 1.1 of the published registry (sbsh/views_case.py)
+    r"^/ims/case/v1p1/",  # CASE 1.1 of the published registry (registry/case_views.py)
     r"^/jsi18n/$",
     r"^/deadlines/feed/",  # iCal feed: a secret token in the address (calendar apps)
     r"^/static/",

@@ -1,6 +1,6 @@
 """Published SQFs as 1EdTech CASE 1.1 packages (Competencies and Academic Standards Exchange).
 
-`cf_package(...)` turns the content frozen in a `Publication` (exports/content.py's JSON)
+`cf_package(...)` turns the content frozen in a `Publication` (sbsh/document/content.py's JSON)
 into a `CFPackage`: one `CFDocument` for the SQF version, `CFItems` for its levels, its
 Table 1 rows with their knowledge, abilities and competences, and its occupations, and
 `CFAssociations` for the hierarchy (`isChildOf`), Table 2's career links (`precedes` for a

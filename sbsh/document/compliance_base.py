@@ -95,12 +95,12 @@ class Snapshot:
     # ISCO-08 code → the languages its name is not loaded in (Table 3, column 4).
     isco_names_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tables_landscape: bool = False
-    # Local policies an administrator switched off (sbsh/policy.py keys).
+    # Local policies an administrator switched off (sbsh/workflow/policy.py keys).
     policies_off: frozenset[str] = frozenset()
 
 
 def policy_note(key: str) -> str:
-    """The clause of a finding that is local policy, not the Rules (sbsh/policy.py)."""
+    """The clause of a finding that is local policy, not the Rules (sbsh/workflow/policy.py)."""
     return f"policy:{key}"
 
 

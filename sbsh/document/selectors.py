@@ -1,5 +1,5 @@
-"""Reads for SQFs: lists, editor pages and the compliance snapshot, each in a fixed
-number of queries whatever the number of rows."""
+"""Reads for SQFs: lists and editor pages, each in a fixed number of queries whatever the
+number of rows (the compliance snapshot: checks.py)."""
 
 from __future__ import annotations
 

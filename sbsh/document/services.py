@@ -375,7 +375,7 @@ def standard_save(
 
 @transaction.atomic
 def policy_switch_set(*, actor: User, key: str, enabled: bool) -> None:
-    """An administrator switches a local policy on or off (sbsh/policy.py), audited. A
+    """An administrator switches a local policy on or off (sbsh/workflow/policy.py), audited. A
     policy whose absence could lose data cannot be switched off."""
     from sbsh.models import PolicySwitch
     from sbsh.workflow.policy import POLICIES
@@ -464,4 +464,4 @@ def working_group_remove(*, actor: User, member: Any) -> None:
     member.delete()
 
 
-# --- Tables 1–3 from a workbook (sbsh/workbook.py) -------------------------------------------------
+# --- Tables 1–3 from a workbook (sbsh/document/workbook.py) -------------------------------------------------

@@ -1,5 +1,6 @@
 """The SQF editor: a page per part, Kazakh and Russian side by side, rows edited in place
-with htmx. Every view authorises through councils.access and writes through services."""
+with htmx. Every view authorises through sbsh.access and writes through services (Tables 1–3:
+views_tables.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Tables 1–3 of a version as an XLSX workbook, and the workbook read back.
+"""Tables 1–3 of a version as an XLSX workbook, and the workbook read back: the columns and
+values both directions share (export: workbook_export.py; reading: workbook_reader.py;
+the plan of changes: workbook_import.py).
 
 The working group fills the tables in a spreadsheet; the workbook goes out with one sheet
 per table (Kazakh and Russian side by side, codes and names), lists to pick levels and

@@ -1,5 +1,5 @@
 """`{% career_picture %}`: Table 2's career paths as inline SVG with its text alternative
-(sbsh/careers.py). The editor passes its rows, the registry a publication's content."""
+(sbsh/document/careers.py). The editor passes its rows, the registry a publication's content."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def career_picture(
     return {
         "has_picture": bool(occupations),
         # Reviewed: ElementTree serialises the SVG and escapes every name; it holds no
-        # script or style element (tests/sbsh/test_careers.py).
+        # script or style element (tests/sbsh/document/test_careers.py).
         "svg": mark_safe(careers.career_svg(occupations, moves, lang)) if occupations else "",  # noqa: S308  # nosec B308, B703
         "moves": careers.move_list(occupations, moves),
         "lang": lang,

@@ -23,7 +23,7 @@ def clause(value: str) -> str:
 
 def localize_clause(value: str) -> str:
     if (value or "").startswith("policy:"):
-        # Local policy, not the Rules (sbsh/policy.py): say so, with what it is.
+        # Local policy, not the Rules (sbsh/workflow/policy.py): say so, with what it is.
         from sbsh.workflow.policy import POLICIES
 
         policy = POLICIES.get(value.split(":", 1)[1])

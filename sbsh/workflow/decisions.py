@@ -1,5 +1,6 @@
-"""Grounds and council decisions (Rules §5–§6, §8, §12–§13, §15–§16), and the answers to
-the council's recommendations.
+"""Council decisions (Rules §5–§6, §8, §12–§13, §15–§16): on the grounds (a new SQF or an
+update) and on a draft (approve or return with recommendations), and the answers to the
+council's recommendations. The grounds themselves are in grounds.py.
 
 Every function here checks who acts (PermissionError), validates (ValidationError naming
 the field and the clause), and writes inside one transaction with its audit row; a refusal

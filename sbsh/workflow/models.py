@@ -377,7 +377,7 @@ class Handover(models.Model):
 
 
 class PolicySwitch(models.Model):
-    """An administrator's switch for one local policy (sbsh/policy.py); a policy without a
+    """An administrator's switch for one local policy (sbsh/workflow/policy.py); a policy without a
     row is on."""
 
     key = models.CharField(_("policy"), max_length=40, unique=True)

@@ -47,42 +47,42 @@ POLICIES: dict[str, Policy] = {
             _("Sub-levels are numbered 4.1, 4.2 … without gaps (blocking)"),
             _("§9 allows sub-levels but says nothing of their numbering; gaps confuse readers."),
             "Rules §9",
-            "sbsh/compliance.py:rule_levels",
+            "sbsh/document/compliance_tables.py:rule_levels",
         ),
         Policy(
             TABLE2_WITHIN_TABLES_1_3,
             _("Table 2 places only occupations of Tables 1 and 3"),
             _("Keeps the three tables of one SQF consistent; Annex §10 does not require it."),
             "Annex §10",
-            "sbsh/compliance.py:rule_table2_coverage",
+            "sbsh/document/compliance_tables.py:rule_table2_coverage",
         ),
         Policy(
             TABLE2_COVERS_TABLE1_LEVELS,
             _("Table 2 has an occupation at every SQF level of Table 1"),
             _("A functional map with a missing level breaks the trajectories of §8.4."),
             "Annex §10",
-            "sbsh/compliance.py:rule_table2_coverage",
+            "sbsh/document/compliance_tables.py:rule_table2_coverage",
         ),
         Policy(
             ONE_EDITION_PER_SQF,
             _("One edition of each classifier per SQF"),
             _("Codes of two editions may mean different things; the Rules cite NKZ 01-2017."),
             "Annex §11",
-            "sbsh/compliance.py:rule_codes",
+            "sbsh/document/compliance_tables.py:rule_codes",
         ),
         Policy(
             AT_LEAST_ONE_STANDARD,
             _("At least one professional standard is listed"),
             _("Annex §7 asks for the list; an empty list is more likely an omission."),
             "Annex §7",
-            "sbsh/compliance.py:rule_standards",
+            "sbsh/document/compliance.py:rule_standards",
         ),
         Policy(
             SKILL_LEVEL_NQF_WARNING,
             _("Warn when an NQF level is unusual for the NKZ skill level (warning only)"),
             _("A plausibility table of this product, not of the Rules or the NQF."),
             "Rules §10.5–§10.6",
-            "sbsh/compliance.py:rule_table3_consistency",
+            "sbsh/document/compliance_tables.py:rule_table3_consistency",
         ),
         Policy(
             DECISION_MEETING_DATE,
@@ -91,7 +91,7 @@ POLICIES: dict[str, Policy] = {
                 "The §8 and §14 clocks start on the day of the decision; without it they cannot run."
             ),
             "Rules §8, §12",
-            "sbsh/decisions.py:_meeting_clean",
+            "sbsh/workflow/decisions.py:_meeting_clean",
             switchable=False,
         ),
         Policy(
@@ -99,14 +99,14 @@ POLICIES: dict[str, Policy] = {
             _("A council decision records its protocol number"),
             _("Lets the ministry and the national body find the decision; the Rules are silent."),
             "Rules §8, §12",
-            "sbsh/decisions.py:_meeting_clean",
+            "sbsh/workflow/decisions.py:_meeting_clean",
         ),
         Policy(
             DECISION_MAJORITY,
             _("Develop, update and approve need more votes for than against"),
             _("The council's own regulations set its quorum and majority, not Order No. 384."),
             "Rules §8, §12",
-            "sbsh/decisions.py:_meeting_clean",
+            "sbsh/workflow/decisions.py:_meeting_clean",
         ),
         Policy(
             RECOMMENDATIONS_ANSWERED,
@@ -116,7 +116,7 @@ POLICIES: dict[str, Policy] = {
                 "(ескере отырып); answering each one records how."
             ),
             "Rules §13",
-            "sbsh/workflow.py:blockers",
+            "sbsh/workflow/effects.py:_recommendations_answered",
         ),
     ]
 }

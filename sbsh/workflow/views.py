@@ -1,7 +1,8 @@
-"""Pages of the Rules' process around the document: grounds (§5–§6), council decisions
-(§8, §12–§13, §15), answers to recommendations (§13), review comments, the changes since
-a return, and the history of a version. Every view authorises through councils.access
-and writes through the services (sbsh.decisions, sbsh.review, sbsh.workflow)."""
+"""Pages of the Rules' process around the document: council decisions (§8, §12–§13, §15),
+answers to recommendations (§13), review comments, the changes since a return, the
+history of a version and the national body's inbox (§14); the grounds' pages are in
+views_grounds.py. Every view authorises through sbsh.access and writes through the
+services (decisions, review, moves)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from sbsh.models import Table1Row
 from tests.browser.conftest import ARTIFACTS
 from tests.classifiers.conftest import canonical_csv
 from tests.sbsh.conftest import ISCO, NKZ, OKED
-from tests.sbsh.test_editor import _bulk_rows
+from tests.sbsh.document.test_editor import _bulk_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "browser-pass-2026"

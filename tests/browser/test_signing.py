@@ -3,7 +3,7 @@
 NCALayer runs on the signer's own computer and cannot run here, so a WebSocket server on
 its address (wss://127.0.0.1:13579, a throw-away certificate) plays it, speaking the
 protocol of its kz.gov.pki.knca.basics module as the vendored ncalayer-js-client expects
-it; NCANode is the loopback fake of tests/sbsh/test_signatures.py. What is proven: the
+it; NCANode is the loopback fake of tests/sbsh/workflow/test_signatures.py. What is proven: the
 page hands NCALayer the document's exact bytes, posts the CMS NCALayer returns, and shows
 the server's verdict — the signature, or the reason it was refused."""
 
@@ -21,7 +21,7 @@ import pytest
 from exports.models import Signature
 from sbsh.document import services
 from tests.conftest import PASSWORD
-from tests.sbsh.test_signatures import (
+from tests.sbsh.workflow.test_signatures import (
     IIN_DRAFTER,
     FakeNCANode,
     _answer,

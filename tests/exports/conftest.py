@@ -9,10 +9,10 @@ from councils.demo import seed_organisations_and_people
 from sbsh.demo import seed_demo_sqf
 from sbsh.document.content import version_content
 from tests.conftest import PASSWORD
+from tests.registry.test_registry import filled  # noqa: F401
 
 # The small SQF of the registry tests (test_document_pages.py).
 from tests.sbsh.conftest import small_classifiers, sqf  # noqa: F401
-from tests.sbsh.test_registry import filled  # noqa: F401
 
 KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
 

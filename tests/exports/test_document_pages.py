@@ -15,7 +15,7 @@ from exports import services
 from exports.models import Rendering
 from sbsh.document import services as sqf_services
 from sbsh.models import Part, Publication, Version
-from tests.sbsh.test_registry import publish
+from tests.registry.test_registry import publish
 
 pytestmark = pytest.mark.django_db
 

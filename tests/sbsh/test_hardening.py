@@ -299,7 +299,7 @@ def test_5_cms_and_signer_iin_only_for_the_state_body_staff_and_the_national_bod
     personas, sqf, who, may
 ):
     from exports.models import Signature
-    from tests.sbsh.test_signatures import IIN_DRAFTER, handover_ready
+    from tests.sbsh.workflow.test_signatures import IIN_DRAFTER, handover_ready
 
     docs = handover_ready(personas, sqf.version)
     pdf = docs[("kk", "pdf")]

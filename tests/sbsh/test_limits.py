@@ -17,8 +17,8 @@ from sbsh.document import services_tables
 from sbsh.document.forms import MeetingForm
 from sbsh.models import Part, Table1Row, VersionTransition
 from sbsh.workflow import moves as workflow
+from tests.sbsh.document.test_editor import t1_payload
 from tests.sbsh.test_api import VERSIONS, api, draft  # noqa: F401 (fixture)
-from tests.sbsh.test_editor import t1_payload
 
 pytestmark = pytest.mark.django_db
 

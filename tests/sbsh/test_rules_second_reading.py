@@ -13,7 +13,8 @@ from deadlines.models import Deadline
 from sbsh.document import services_tables
 from sbsh.models import Version
 from sbsh.workflow import grounds
-from tests.sbsh.test_workflow import _active, _move, ready  # noqa: F401  (ready: a fixture)
+from tests.sbsh.workflow.conftest import ready  # noqa: F401  (a fixture)
+from tests.sbsh.workflow.test_workflow import _active, _move
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
@@ -625,7 +626,7 @@ def test_every_narrative_part_of_the_annex_is_required_in_both_languages() -> No
     """Annex §2–§8: passport, general provisions, current state (five process sections),
     analysis, occupations and conclusions; the standards of Annex §7 have their own rule."""
     from sbsh.document import compliance as c
-    from tests.sbsh.test_compliance import good
+    from tests.sbsh.document.test_compliance import good
 
     s = good()
     for key, _clause in c.PARTS:

@@ -1,4 +1,4 @@
-"""Tables 1–3 of a version out to and back from an XLSX workbook (sbsh/workbook.py).
+"""Tables 1–3 of a version out to and back from an XLSX workbook (sbsh/document/workbook.py).
 
     python manage.py sqf_tables export VERSION_ID --output FILE.xlsx
     python manage.py sqf_tables import VERSION_ID FILE.xlsx [--dry-run] --actor USERNAME

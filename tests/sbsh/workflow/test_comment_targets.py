@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from sbsh.models import Comment
-from tests.sbsh.test_review import _client, submitted  # noqa: F401 (fixture)
+from tests.sbsh.workflow.test_review import _client, submitted  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 
 from sbsh.models import Recommendation
-from tests.sbsh.test_workflow import _move, ready  # noqa: F401 (fixture)
+from tests.sbsh.workflow.test_workflow import _move
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def returned(personas, ready):  # noqa: F811
+def returned(personas, ready):
     version = _move(personas, ready, "submit", "drafter")
     version = _move(
         personas, version, "return_for_revision", "secretary", comment="Уточнить уровень 4"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from sbsh.document import services, services_tables
 from sbsh.models import Table1Row, Table3Row
-from tests.sbsh.test_editor import _bulk_rows
+from tests.sbsh.document.test_editor import _bulk_rows
 
 
 def _nodes(sqf):

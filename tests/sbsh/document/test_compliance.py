@@ -122,7 +122,7 @@ def test_standards_are_listed_with_names_in_both_languages() -> None:
     assert [(f.clause, f.language) for f in findings_of(c.rule_standards, s)] == [
         ("Annex §7", "ru")
     ]
-    # At least one standard: local policy, not Annex §7 (sbsh/policy.py), and switchable.
+    # At least one standard: local policy, not Annex §7 (sbsh/workflow/policy.py), and switchable.
     s.standards = []
     assert findings_of(c.rule_standards, s)[0].clause == "policy:at_least_one_standard"
     s.policies_off = frozenset({"at_least_one_standard"})

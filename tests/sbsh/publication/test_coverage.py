@@ -17,14 +17,15 @@ from classifiers.services import current_edition
 from councils.models import AuditEvent
 from deadlines.demo import seed_calendar
 from sbsh.demo import seed_demo_history, seed_demo_sqf
-from sbsh.document import coverage, services, services_tables
+from sbsh.document import services, services_tables
 from sbsh.models import GapFinding, Ground, Publication, Version
+from sbsh.publication import coverage
 from sbsh.workflow import decisions
 from sbsh.workflow import moves as workflow
 
 pytestmark = pytest.mark.django_db
 DEMO = json.loads(
-    (Path(__file__).resolve().parents[2] / "sbsh/data/demo_sqf_energy.json").read_text("utf-8")
+    (Path(__file__).resolve().parents[3] / "sbsh/data/demo_sqf_energy.json").read_text("utf-8")
 )
 
 

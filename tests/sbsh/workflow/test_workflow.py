@@ -30,18 +30,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def ready(personas, monkeypatch, sqf):
-    """A version whose compliance check is clean and whose hand-over documents are ready
-    (the check, the §8 checklist and the documents are tested on their own below)."""
-    seed_calendar()
-    monkeypatch.setattr("sbsh.document.checks.findings", lambda version: [])
-    monkeypatch.setattr(
-        "exports.services.handover_documents", lambda version, content=None: ([], [])
-    )
-    return sqf.version
-
-
 def _meeting(today: str, votes=(7, 1, 0)) -> decisions.Meeting:
     return decisions.Meeting(D(today), "12/2024", *votes)
 

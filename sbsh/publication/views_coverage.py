@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from councils import access
 from councils.models import Organisation, Role
 from sbsh import access as sqf_access
-from sbsh.document import coverage
+from sbsh.publication import coverage
 
 
 @require_GET

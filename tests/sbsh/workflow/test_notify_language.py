@@ -7,7 +7,7 @@ from django.utils import translation
 
 from deadlines.demo import seed_calendar
 from deadlines.models import Notification
-from tests.sbsh.test_workflow import _move
+from tests.sbsh.workflow.test_workflow import _move
 
 pytestmark = pytest.mark.django_db
 

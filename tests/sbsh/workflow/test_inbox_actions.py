@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from deadlines.demo import seed_calendar
 from sbsh.models import Version
-from tests.sbsh.test_workflow import _move
+from tests.sbsh.workflow.test_workflow import _move
 
 pytestmark = pytest.mark.django_db
 

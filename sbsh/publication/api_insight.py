@@ -1,4 +1,4 @@
-"""Public API over the registry's reads across SQFs (sbsh/insight.py)."""
+"""Public API over the registry's reads across SQFs (sbsh/publication/insight.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sbsh.document import insight
+from sbsh.publication import insight
 
 PLACE = inline_serializer(
     "OccupationPlace",
@@ -133,7 +133,7 @@ class CoverageView(APIView):
     authentication_classes: list[Any] = []
 
     def get(self, request: Request) -> Response:
-        from sbsh.document import coverage
+        from sbsh.publication import coverage
 
         summary = coverage.coverage_summary()
         return Response(

@@ -1,4 +1,4 @@
-"""The rendered rows of Tables 1 and 3 come from a cache (sbsh/fragments.py): an unchanged
+"""The rendered rows of Tables 1 and 3 come from a cache (sbsh/document/fragments.py): an unchanged
 row is not rendered again, and any change — an edit in the browser, a write that bypasses
 the services, a classifier node renamed or re-levelled — shows at once, in every interface
 language, and edit controls reach only people who may edit."""
@@ -13,7 +13,7 @@ from django.urls import reverse
 from classifiers import services as classifier_services
 from sbsh.document import services, services_tables
 from sbsh.models import Table1Row, Table3Row, Version
-from tests.sbsh.test_editor import t1_payload
+from tests.sbsh.document.test_editor import t1_payload
 
 pytestmark = pytest.mark.django_db
 
