@@ -1,4 +1,4 @@
-"""REST API of versions and their content (Rules §8–§11), and of their moves (Rules §12–§16)."""
+"""REST API of versions and their content (Rules §8–§11), and of their moves."""
 
 from __future__ import annotations
 

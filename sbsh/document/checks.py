@@ -1,4 +1,4 @@
-"""What a version lacks: its snapshot for the compliance check (Rules §1–§11, Annex §12), the
+"""What a version lacks: its snapshot for the compliance check (compliance.py), the
 completeness of its parts, and the checklist of the preparatory work (Rules §8)."""
 
 from __future__ import annotations

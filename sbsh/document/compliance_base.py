@@ -1,5 +1,5 @@
-"""What the compliance check reads and says (Rules §1–§11, Annex §12): a snapshot of a
-version's content, and a finding with the clause it cites."""
+"""What the compliance check reads and says: a snapshot of a version's content, and a
+finding with the clause of the Rules or the Annex it cites."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The SQF and its versions with the whole Annex content (Rules §1–§11): passport, parts,
-professional standards, Tables 1–3, the working group.
+"""The SQF and its versions with the whole Annex content: passport, parts, professional
+standards, Tables 1–3, the working group.
 
 An SQF is the identity across versions (state body, council, sector, OKED scope); a
 version is one development or update cycle (Rules §16: an update is a new version)

@@ -1,4 +1,4 @@
-"""What a move does besides changing the status: its declared effects (Rules §8–§16).
+"""What a move does besides changing the status: its declared effects.
 
 Each move in `moves.MOVES` names its effects in order. An effect may have up to four parts,
 each a function of the `Step` being made:

@@ -1,4 +1,4 @@
-"""The records of the workflow: moves of a version, grounds and council decisions (Rules §4–§7,
+"""The records of the workflow: moves of a version, grounds and council decisions (Rules §5–§6,
 §12–§13), recommendations and comments, hand-overs to the national body (Rules §14), local
 policy switches."""
 
