@@ -53,6 +53,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Scripts take the token from the page (base.html's hx-headers), never from the cookie.
 CSRF_COOKIE_HTTPONLY = True
 
+# The product's apps, lowest layer first: each may import only those before it
+# (.importlinter, docs/architecture.md).
+PROJECT_APPS = ["councils", "classifiers", "deadlines", "sbsh", "exports", "registry"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -73,12 +77,7 @@ INSTALLED_APPS = [
     "config.apps.OTPConfig",
     "config.apps.TOTPConfig",
     "config.apps.StaticConfig",
-    "councils",
-    "classifiers",
-    "deadlines",
-    "sbsh",
-    "exports",
-    "registry",
+    *PROJECT_APPS,
     "config.apps.ProjectConfig",
 ]
 

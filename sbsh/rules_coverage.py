@@ -10,18 +10,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "docs" / "rules-coverage.md"
-CODE_DIRS = [
-    "config",
-    "councils",
-    "classifiers",
-    "deadlines",
-    "sbsh",
-    "exports",
-    "registry",
-    "templates",
-]
+CODE_DIRS = ["config", *settings.PROJECT_APPS, "templates"]
 TEST_DIRS = ["tests"]
 SUFFIXES = {".py", ".html", ".txt"}
 # The generator and its test name every clause; they implement none.
@@ -163,7 +156,7 @@ def page() -> str:
         "citations in the code and the tests (sub-items count for their clause; a range such",
         "as `Rules §5–§6` for each clause in it). Do not edit by hand: a test fails when this",
         "page is out of date. Numbers in brackets are citations per folder or file. The",
-        "folders are the concerns (docs/architecture.md): `grep -rn \"Rules §12\"` lands in them.",
+        'folders are the concerns (docs/architecture.md): `grep -rn "Rules §12"` lands in them.',
         "",
         "## Clauses",
         "",

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import grimp
 import pytest
+from django.conf import settings
 from grimp import Layer
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["config", "councils", "classifiers", "deadlines", "sbsh", "exports", "registry"]
+APPS = ["config", *settings.PROJECT_APPS]
 MAX_LINES = 600
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["config", "councils", "classifiers", "deadlines", "sbsh", "exports", "registry"]
+APPS = ["config", *settings.PROJECT_APPS]
 # The modules that write: services, views, API and admin modules, and the workflow's own.
 WRITERS = {"admin", "mfa", "decisions", "grounds", "review", "moves", "effects", "signatures"}
 MODULES = [
