@@ -42,9 +42,9 @@ def _ground_deadlines(ids: list[int]) -> dict[int, Deadline]:
 @login_required
 @require_GET
 def grounds_list(request: HttpRequest) -> HttpResponse:
-    grounds = list(sqf_access.grounds_for_user(request.user)[:500])
-    clocks = _ground_deadlines([g.pk for g in grounds])
-    for g in grounds:
+    visible = list(sqf_access.grounds_for_user(request.user)[:500])
+    clocks = _ground_deadlines([g.pk for g in visible])
+    for g in visible:
         g.clock = clocks.get(g.pk)
     councils = list(sqf_access.councils_for_grounds(request.user))
     offers = []
@@ -57,7 +57,7 @@ def grounds_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sbsh/grounds.html",
-        {"grounds": grounds, "offers": offers, "decide": decide},
+        {"grounds": visible, "offers": offers, "decide": decide},
     )
 
 

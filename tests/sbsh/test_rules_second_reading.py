@@ -91,7 +91,7 @@ def published(personas, sqf, time_machine):
 
 
 def _update(personas, published, reasons, grounds=()):
-    from sbsh.workflow import decisions, grounds
+    from sbsh.workflow import decisions
 
     return decisions.decision_on_grounds(
         actor=personas.secretary,
