@@ -10,6 +10,6 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The moves' effects on the documents (sbsh names them; this app provides them).
-        from exports import effects
+        from exports import effects, tasks  # noqa: F401  (tasks answers rendering_requested)
 
         effects.register()

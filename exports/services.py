@@ -8,6 +8,7 @@ import logging
 import time
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from councils.models import User
 from councils.services import audit_record
 from exports.models import Rendering
+from exports.signals import rendering_requested
 from sbsh.document import content as content_mod
 from sbsh.models import Version
 
@@ -134,26 +136,11 @@ def handover_prepare(*, version: Version, actor: User | None) -> list[Rendering]
 
 
 def _dispatch(rendering_id: int) -> None:
-    from django.conf import settings
-
-    from exports.tasks import render_document
-
-    if settings.CELERY_TASK_ALWAYS_EAGER and settings.SQF_RENDER_IN_THREAD:
-        # Embedded default (no broker): render beside the request, not inside it, so the
-        # page answers at once and shows the progress like with a worker.
-        import threading
-
-        from django.db import connection
-
-        def work() -> None:
-            try:
-                render_document.apply(args=[rendering_id])
-            finally:
-                connection.close()
-
-        threading.Thread(target=work, name=f"render-{rendering_id}", daemon=True).start()
-        return
-    render_document.delay(rendering_id)
+    """Hand a requested rendering to the renderer: exports/tasks.py answers the signal
+    (connected in ExportsConfig.ready), so this module never imports the tasks."""
+    answered = rendering_requested.send(sender=Rendering, rendering_id=rendering_id)
+    if not answered:
+        raise ImproperlyConfigured("No renderer answers exports.signals.rendering_requested.")
 
 
 def _stale_before() -> Any:

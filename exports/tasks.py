@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.db import connection
+from django.dispatch import receiver
 
 from exports import services
+from exports.signals import rendering_requested
 
 log = logging.getLogger(__name__)
 
@@ -23,3 +29,21 @@ def render_document(self, rendering_id: int) -> str:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             return "failed"
         raise self.retry(exc=exc) from exc
+
+
+@receiver(rendering_requested, dispatch_uid="exports.render_document")
+def render_requested(sender: Any, *, rendering_id: int, **kwargs: Any) -> str:
+    """Queue the render of a requested document (services.rendering_request)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.SQF_RENDER_IN_THREAD:
+        # Embedded default (no broker): render beside the request, not inside it, so the
+        # page answers at once and shows the progress like with a worker.
+        def work() -> None:
+            try:
+                render_document.apply(args=[rendering_id])
+            finally:
+                connection.close()
+
+        threading.Thread(target=work, name=f"render-{rendering_id}", daemon=True).start()
+        return "thread"
+    render_document.delay(rendering_id)
+    return "queued"
