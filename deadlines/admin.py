@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from classifiers.importers import ImportRejected
+from classifiers.rows import ImportRejected
 from deadlines import services
 from deadlines.models import CalendarException, CalendarYear, Deadline, Notification
 

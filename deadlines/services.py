@@ -17,7 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from classifiers.importers import ImportRejected, Problem, clean, csv_rows
+from classifiers.files import csv_rows
+from classifiers.rows import ImportRejected, Problem
+from classifiers.text import clean
 from config.spreadsheet import csv_safe, csv_unsafe
 from councils.models import Membership, Organisation, Role, User
 from councils.services import audit_record

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
-from classifiers.importers import derived_skill_level
+from classifiers.codes import derived_skill_level
 from classifiers.models import Edition, Node
 from councils import access
 from councils.models import User

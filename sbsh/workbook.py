@@ -33,9 +33,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from classifiers.importers import ImportRejected as _ZipRejected
-from classifiers.importers import _check_zip, _column_letter
+from classifiers.files import _check_zip, _column_letter
 from classifiers.models import Classifier, CrosswalkLink, Edition, Node
+from classifiers.rows import ImportRejected as _ZipRejected
 from config import params
 from config.spreadsheet import csv_safe, csv_unsafe
 from sbsh import selectors

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from classifiers.importers import ImportRejected
+from classifiers.rows import ImportRejected
 from councils.models import AuditEvent
 from deadlines import services
 from deadlines.models import CalendarException, Deadline, FeedToken, Notification
