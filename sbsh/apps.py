@@ -9,5 +9,5 @@ class SbshConfig(AppConfig):
     verbose_name = _("Sectoral qualification frameworks")
 
     def ready(self) -> None:
-        # sbsh answers a classifier edition's load (Rules §15.2): sbsh/receivers.py.
+        # sbsh answers the deadlines' daily check (Rules §6) and an edition's load (§15.2).
         from sbsh import receivers  # noqa: F401

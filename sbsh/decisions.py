@@ -27,6 +27,7 @@ from councils.models import Organisation, Role, User
 from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
+from deadlines.notifications import deadlines_announce_opened
 from deadlines.rules import Stage
 from sbsh import notify, policy, services
 from sbsh.models import (
@@ -411,7 +412,7 @@ def grounds_year_clocks_open(*, today: dt.date | None = None) -> list[Deadline]:
             else:
                 opened.append(clock)
     if opened:
-        deadline_services.deadlines_announce_opened(opened)
+        deadlines_announce_opened(opened)
     return opened
 
 

@@ -3,13 +3,23 @@ layers of .importlinter): connected in SbshConfig.ready()."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.dispatch import receiver
 
 from classifiers.models import Edition
 from classifiers.signals import edition_loaded
+from deadlines.models import Deadline
+from deadlines.signals import daily_check
+from sbsh.decisions import grounds_year_clocks_open
 from sbsh.impact import edition_impact, edition_impact_run, impact_lines, impact_notify
+
+
+@receiver(daily_check, dispatch_uid="sbsh.grounds_year_clocks")
+def grounds_year_clocks(sender: Any, *, today: dt.date, **kwargs: Any) -> list[Deadline]:
+    """Rules §6: the daily check opens each year's clock of each state body."""
+    return grounds_year_clocks_open(today=today)
 
 
 @receiver(edition_loaded, dispatch_uid="sbsh.edition_impact")

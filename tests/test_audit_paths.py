@@ -24,6 +24,8 @@ MODULES = [
     "classifiers/views.py",
     "classifiers/admin.py",
     "deadlines/services.py",
+    "deadlines/calendar_data.py",
+    "deadlines/notifications.py",
     "deadlines/views.py",
     "deadlines/admin.py",
     "sbsh/services.py",
@@ -64,9 +66,9 @@ REVIEWED = {
     "exports/services.py:rendering_failed": "progress of an audited request",
     "exports/services.py:rendering_request": "audits when it creates or re-queues",
     # In-app notifications are messages to a person, not records; reading them is audited.
-    "deadlines/services.py:_notify": "notifications (messages), created by the audited check",
-    "deadlines/services.py:notifications_email": "marks notifications e-mailed",
-    "deadlines/services.py:deadlines_check": "status of clocks from the calendar; daily system run",
+    "deadlines/notifications.py:_notify": "notifications (messages), created by the audited check",
+    "deadlines/notifications.py:notifications_email": "marks notifications e-mailed",
+    "deadlines/services.py:deadlines_mark": "status of clocks from the calendar; daily system run",
     "deadlines/services.py:deadlines_recompute": "audits each recomputed clock",
     # The interface language a person chose for themselves.
     "config/views.py:language_set": "a person's own interface language",

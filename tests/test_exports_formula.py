@@ -37,8 +37,8 @@ def test_safe_then_unsafe_is_the_identity(text) -> None:
 
 
 def test_the_calendar_export_is_inert_and_round_trips(personas) -> None:
+    from deadlines.calendar_data import calendar_import_csv, export_calendar_csv
     from deadlines.models import CalendarException
-    from deadlines.services import calendar_import_csv, export_calendar_csv
 
     for i, payload in enumerate(PAYLOADS):
         CalendarException.objects.create(
