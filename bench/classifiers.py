@@ -71,9 +71,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from classifiers import importers, selectors  # noqa: E402
+from classifiers.crosswalk import crosswalk_seed_equal_codes  # noqa: E402
 from classifiers.demo import DATA, SHIPPED  # noqa: E402
 from classifiers.models import Classifier, CrosswalkLink, Edition, ImportJob, Node  # noqa: E402
-from classifiers.services import classifier_import, crosswalk_seed_equal_codes  # noqa: E402
+from classifiers.services import classifier_import  # noqa: E402
 from councils.models import AuditEvent  # noqa: E402
 
 D_POSITION = (

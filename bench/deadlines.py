@@ -31,7 +31,8 @@ from councils.models import Organisation  # noqa: E402
 from deadlines.demo import seed_calendar  # noqa: E402
 from deadlines.models import Deadline, Notification  # noqa: E402
 from deadlines.rules import CLOCKS  # noqa: E402
-from deadlines.services import deadlines_check, work_calendar  # noqa: E402
+from deadlines.services import work_calendar  # noqa: E402
+from deadlines.tasks import deadlines_check  # noqa: E402
 
 N = 10_000
 
@@ -76,7 +77,7 @@ def main() -> None:
     second = deadlines_check(today=today)
     t2 = time.perf_counter()
     app.conf.task_always_eager = True
-    from deadlines.services import notifications_email
+    from deadlines.notifications import notifications_email
 
     ids = list(Notification.objects.values_list("pk", flat=True)[:1000])
     from django.conf import settings

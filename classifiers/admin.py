@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from classifiers import services
+from classifiers import crosswalk, names, services
 from classifiers.forms import ImportJobForm
 from classifiers.models import CrosswalkLink, Edition, ImportJob, Node, NqfDescriptor
 from classifiers.tasks import import_job_run, progress_key
@@ -110,13 +110,11 @@ class NodeAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Node, form: ModelForm, change: bool) -> None:
         if {"title_kk", "title_ru"} & set(form.changed_data):
-            services.node_names_set(
+            names.node_names_set(
                 actor=request.user, node=obj, title_kk=obj.title_kk, title_ru=obj.title_ru
             )
         if "skill_level" in form.changed_data or not form.changed_data:
-            services.node_skill_level_set(
-                actor=request.user, node=obj, skill_level=obj.skill_level
-            )
+            services.node_skill_level_set(actor=request.user, node=obj, skill_level=obj.skill_level)
 
 
 @admin.register(CrosswalkLink)
@@ -163,7 +161,7 @@ class CrosswalkLinkAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: CrosswalkLink, form: ModelForm, change: bool
     ) -> None:
-        services.crosswalk_link_save(actor=request.user, link=obj)
+        crosswalk.crosswalk_link_save(actor=request.user, link=obj)
 
     def delete_model(self, request: HttpRequest, obj: CrosswalkLink) -> None:
         from councils.services import audit_record
@@ -179,7 +177,7 @@ class CrosswalkLinkAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export the whole crosswalk as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[CrosswalkLink]) -> HttpResponse:
         response = HttpResponse(
-            services.crosswalk_export_csv(), content_type="text/csv; charset=utf-8"
+            crosswalk.crosswalk_export_csv(), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="isco08-nkz-crosswalk.csv"'
         return response

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from classifiers.crosswalk import crosswalk_seed_equal_codes
 from classifiers.models import Classifier, Edition
-from classifiers.services import classifier_import, crosswalk_seed_equal_codes
+from classifiers.services import classifier_import
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -8,9 +8,10 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from classifiers.importers import ImportRejected
-from classifiers.models import ImportJob
+from classifiers.models import Edition, ImportJob
+from classifiers.rows import ImportRejected
 from classifiers.services import classifier_import
+from classifiers.signals import edition_loaded
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +76,11 @@ def import_job_run(job_id: int) -> str:
         raise
     summary = report.as_dict()
     if report.edition is not None:
-        # Rules §15.2: which SQF versions cite a code this edition removes or renames.
-        from sbsh.document.impact import edition_impact_run
-
+        # Rules §15.2: which SQF versions cite a code this edition removes or renames
+        # (answered by sbsh, sbsh/receivers.py).
         try:
-            summary["impact"] = edition_impact_run(report.edition)
+            for _receiver, impact in edition_loaded.send(sender=Edition, edition=report.edition):
+                summary["impact"] = impact
         except Exception:
             # The edition is loaded (committed); a failed report must not hide that.
             logger.exception("impact report of edition %s failed", report.edition.pk)

@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from classifiers.importers import ImportRejected
-from deadlines import services
+from classifiers.rows import ImportRejected
+from deadlines import calendar_data
 from deadlines.models import CalendarException, CalendarYear, Deadline, Notification
 
 
@@ -71,14 +71,14 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: CalendarException, form: ModelForm, change: bool
     ) -> None:
-        services.calendar_exception_save(actor=request.user, exception=obj)
+        calendar_data.calendar_exception_save(actor=request.user, exception=obj)
 
     def delete_model(self, request: HttpRequest, obj: CalendarException) -> None:
-        services.calendar_exception_delete(actor=request.user, exception=obj)
+        calendar_data.calendar_exception_delete(actor=request.user, exception=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarException]) -> None:
         for obj in queryset:
-            services.calendar_exception_delete(actor=request.user, exception=obj)
+            calendar_data.calendar_exception_delete(actor=request.user, exception=obj)
 
     def get_urls(self) -> list:
         return [
@@ -100,7 +100,7 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = services.calendar_import_csv(
+                report = calendar_data.calendar_import_csv(
                     data=upload.read(),
                     actor=request.user,
                     source_name=upload.name,

@@ -8,9 +8,10 @@ from pathlib import Path
 from django.utils import timezone
 
 from councils.models import Organisation
+from deadlines.calendar_data import calendar_import_csv, calendar_year_from_package
 from deadlines.models import CalendarYear
 from deadlines.rules import Stage
-from deadlines.services import calendar_import_csv, calendar_year_from_package, deadline_open
+from deadlines.services import deadline_open
 
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_CSV = DATA / "kz_calendar_exceptions_2023_2027.csv"

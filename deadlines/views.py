@@ -11,8 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from councils import access
-from deadlines import ical, selectors, services
+from deadlines import calendar_data, ical, selectors, services
 from deadlines.models import FeedToken
+from deadlines.notifications import notifications_mark_read
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -72,7 +73,7 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
 def year_csv(request: HttpRequest, year: int) -> HttpResponse:
     access.require_administrator(request.user)
     response = HttpResponse(
-        services.export_calendar_csv(year), content_type="text/csv; charset=utf-8"
+        calendar_data.export_calendar_csv(year), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="kz-calendar-{year}.csv"'
     return response
@@ -119,5 +120,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_read(user=request.user)
+    notifications_mark_read(user=request.user)
     return HttpResponseRedirect(reverse("deadlines:notifications"))

@@ -12,7 +12,12 @@ class SbshConfig(AppConfig):
     def ready(self) -> None:
         from councils.audit_labels import register_words
         from deadlines.selectors import subject_visibility
-        from sbsh import access
+
+        # sbsh answers the deadlines' daily check (Rules §6) and an edition's load (§15.2).
+        from sbsh import (
+            access,
+            receivers,  # noqa: F401
+        )
         from sbsh.workflow import effects
         from sbsh.workflow.audit_words import action_words
 

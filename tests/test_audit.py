@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from councils.models import AuditEvent
 from deadlines.models import Notification
-from deadlines.services import notifications_mark_read
+from deadlines.notifications import notifications_mark_read
 
 pytestmark = pytest.mark.django_db
 

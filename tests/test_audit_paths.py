@@ -14,7 +14,21 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["config", *settings.PROJECT_APPS]
 # The modules that write: services, views, API and admin modules, and the workflow's own.
-WRITERS = {"admin", "mfa", "decisions", "grounds", "review", "moves", "effects", "signatures"}
+WRITERS = {
+    "admin",
+    "mfa",
+    "decisions",
+    "grounds",
+    "review",
+    "moves",
+    "effects",
+    "signatures",
+    "crosswalk",
+    "names",
+    "nqf",
+    "calendar_data",
+    "notifications",
+}
 MODULES = [
     *sorted(
         str(path.relative_to(ROOT))
@@ -57,9 +71,9 @@ REVIEWED = {
     "exports/services.py:rendering_failed": "progress of an audited request",
     "exports/services.py:rendering_request": "audits when it creates or re-queues",
     # In-app notifications are messages to a person, not records; reading them is audited.
-    "deadlines/services.py:_notify": "notifications (messages), created by the audited check",
-    "deadlines/services.py:notifications_email": "marks notifications e-mailed",
-    "deadlines/services.py:deadlines_check": "status of clocks from the calendar; daily system run",
+    "deadlines/notifications.py:notify_people": "notifications (messages), created by the audited check",
+    "deadlines/notifications.py:notifications_email": "marks notifications e-mailed",
+    "deadlines/services.py:deadlines_mark": "status of clocks from the calendar; daily system run",
     "deadlines/services.py:deadlines_recompute": "audits each recomputed clock",
     # The interface language a person chose for themselves.
     "config/views.py:language_set": "a person's own interface language",

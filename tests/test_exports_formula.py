@@ -37,8 +37,8 @@ def test_safe_then_unsafe_is_the_identity(text) -> None:
 
 
 def test_the_calendar_export_is_inert_and_round_trips(personas) -> None:
+    from deadlines.calendar_data import calendar_import_csv, export_calendar_csv
     from deadlines.models import CalendarException
-    from deadlines.services import calendar_import_csv, export_calendar_csv
 
     for i, payload in enumerate(PAYLOADS):
         CalendarException.objects.create(
@@ -61,12 +61,9 @@ def test_the_calendar_export_is_inert_and_round_trips(personas) -> None:
 
 
 def test_the_crosswalk_export_is_inert(personas) -> None:
+    from classifiers.crosswalk import crosswalk_export_csv, crosswalk_seed_equal_codes
     from classifiers.models import CrosswalkLink
-    from classifiers.services import (
-        classifier_import,
-        crosswalk_export_csv,
-        crosswalk_seed_equal_codes,
-    )
+    from classifiers.services import classifier_import
     from tests.classifiers.conftest import canonical_csv
     from tests.sbsh.conftest import ISCO, NKZ, OKED  # noqa: F401 — the small classifiers
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from classifiers.importers import derived_skill_level
+from classifiers.codes import derived_skill_level
 from classifiers.models import Edition
 from sbsh.document import compliance, compliance_base
 from sbsh.document.selectors import (

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from classifiers.importers import _column_letter
+from classifiers.files import column_letter
 from config.spreadsheet import csv_safe
 from sbsh.document import selectors
 from sbsh.document.workbook import (
@@ -110,7 +110,7 @@ def export_workbook(version: Version) -> bytes:
             cell = ws.cell(row=1, column=c, value=col.label())
             cell.font, cell.alignment = bold, Alignment(wrap_text=True, vertical="top")
             cell.fill = head_fill if col.editable else grey
-            ws.column_dimensions[_column_letter(c - 1)].width = col.width
+            ws.column_dimensions[column_letter(c - 1)].width = col.width
         for r, values in enumerate(data, start=2):
             for c, col in enumerate(columns, start=1):
                 value = values.get(col.key, "")
@@ -132,11 +132,11 @@ def export_workbook(version: Version) -> bytes:
         # Allowed on the protected sheet: resize, filter, insert and delete rows.
         for allowed in ("formatColumns", "formatRows", "insertRows", "deleteRows", "autoFilter"):
             setattr(ws.protection, allowed, False)
-        ws.auto_filter.ref = f"A1:{_column_letter(len(columns) - 1)}{max(2, len(data) + 1)}"
+        ws.auto_filter.ref = f"A1:{column_letter(len(columns) - 1)}{max(2, len(data) + 1)}"
         return ws
 
     def validate(ws: Any, columns: list[Column], key: str, formula: str, last: int) -> None:
-        letter = _column_letter(next(i for i, c in enumerate(columns) if c.key == key))
+        letter = column_letter(next(i for i, c in enumerate(columns) if c.key == key))
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
         dv.errorTitle = _("Not on the list")
         dv.error = _("Choose a value from the list.")

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from classifiers.importers import ImportRejected as _ZipRejected
-from classifiers.importers import _check_zip, _column_letter
+from classifiers.files import check_zip, column_letter
+from classifiers.rows import ImportRejected as _ZipRejected
 from config.spreadsheet import csv_unsafe
 from sbsh.document.workbook import (
     COLUMNS,
@@ -87,7 +87,7 @@ class Reader:
     ) -> None:
         header = columns[col].label() if columns is not None and col is not None else ""
         self.problems.append(
-            Problem(sheet, row, _column_letter(col) if col is not None else None, header, message)
+            Problem(sheet, row, column_letter(col) if col is not None else None, header, message)
         )
 
     def fail(self, message: str) -> WorkbookRejected:
@@ -110,7 +110,7 @@ class Reader:
                 )
             )
         try:
-            _check_zip(self.name, self.data)
+            check_zip(self.name, self.data)
         except _ZipRejected as exc:
             raise self.fail(exc.problems[0].message) from None
         import openpyxl

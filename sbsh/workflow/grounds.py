@@ -17,6 +17,7 @@ from councils.models import Organisation, Role, User
 from councils.services import audit_record
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
+from deadlines.notifications import deadlines_announce_opened
 from deadlines.rules import Stage
 from sbsh import access as sqf_access
 from sbsh.document import services
@@ -392,5 +393,5 @@ def grounds_year_clocks_open(*, today: dt.date | None = None) -> list[Deadline]:
             else:
                 opened.append(clock)
     if opened:
-        deadline_services.deadlines_announce_opened(opened)
+        deadlines_announce_opened(opened)
     return opened

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from classifiers.crosswalk import crosswalk_seed_equal_codes
 from classifiers.models import Node
-from classifiers.services import classifier_import, crosswalk_seed_equal_codes
+from classifiers.services import classifier_import
 from councils.demo import seed_organisations_and_people
 from councils.models import Organisation, User
 from sbsh.document import services, services_tables

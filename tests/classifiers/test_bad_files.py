@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.importers import ImportRejected
+from classifiers.rows import ImportRejected
 from classifiers.services import classifier_import
 from tests.classifiers.conftest import SMALL_NKZ, canonical_csv, xlsx_bytes, zip_with
 

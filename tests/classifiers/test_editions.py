@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.importers import ImportRejected
+from classifiers.crosswalk import crosswalk_export_csv, crosswalk_import_csv
 from classifiers.models import CrosswalkLink, Edition, Node
-from classifiers.services import classifier_import, crosswalk_export_csv, crosswalk_import_csv
+from classifiers.rows import ImportRejected
+from classifiers.services import classifier_import
 from councils.models import AuditEvent
 from tests.classifiers.conftest import SMALL_NKZ, canonical_csv
 
@@ -82,7 +83,7 @@ def test_the_crosswalk_follows_a_reload_by_code() -> None:
     classifier_import(
         classifier="nkz", source_name="v1.csv", data=canonical_csv(SMALL_NKZ), actor=None
     )
-    from classifiers.services import crosswalk_seed_equal_codes
+    from classifiers.crosswalk import crosswalk_seed_equal_codes
 
     assert crosswalk_seed_equal_codes(actor=None) == 1
     report = classifier_import(classifier="nkz", source_name="v2.csv", data=_v2(), actor=None)

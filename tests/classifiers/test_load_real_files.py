@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from classifiers.crosswalk import crosswalk_seed_equal_codes
 from classifiers.demo import DATA
 from classifiers.models import Edition, Node
 from classifiers.selectors import SearchQuery, node_search
-from classifiers.services import classifier_import, crosswalk_seed_equal_codes
+from classifiers.services import classifier_import
 from councils.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

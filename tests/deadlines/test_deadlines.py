@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from councils.models import AuditEvent
-from deadlines import services
+from deadlines import calendar_data, services, tasks
 from deadlines.models import CalendarException, Deadline, Notification
 from deadlines.rules import Stage
 
@@ -76,7 +76,7 @@ def test_a_calendar_change_moves_open_deadlines_not_yet_passed(personas, kz_cale
     deadline = _open(personas)
     passed = _open(personas, stage=Stage.HANDOVER, start="2024-04-01", org=personas.energy)
     passed_due = passed.due_date
-    services.calendar_exception_save(
+    calendar_data.calendar_exception_save(
         actor=personas.admin,
         exception=CalendarException(
             date=D("2024-05-13"), kind=CalendarException.Kind.TRANSFERRED, name_en="Extra day off"
@@ -93,12 +93,12 @@ def test_the_daily_check_marks_due_soon_then_overdue_and_notifies_once(
 ) -> None:
     deadline = _open(personas)  # due 2024-05-14
     with time_machine.travel(dt.datetime(2024, 5, 8, 3, 0, tzinfo=dt.UTC)):  # 3 working days left
-        report = services.deadlines_check()
+        report = tasks.deadlines_check()
     assert (report.checked, report.notifications) == (1, 0)
     assert Deadline.objects.get(pk=deadline.pk).status == "open"
     with time_machine.travel(dt.datetime(2024, 5, 10, 3, 0, tzinfo=dt.UTC)):  # 2 working days left
-        report = services.deadlines_check()
-        again = services.deadlines_check()
+        report = tasks.deadlines_check()
+        again = tasks.deadlines_check()
     assert Deadline.objects.get(pk=deadline.pk).status == "due_soon"
     # The council's secretary and member are told, once, in the app and by e-mail.
     assert report.notifications == 2 and report.emails == 2
@@ -110,8 +110,8 @@ def test_the_daily_check_marks_due_soon_then_overdue_and_notifies_once(
     assert len(mail.outbox) == 2
     assert "§12" in mail.outbox[0].subject and "2024-05-14" in mail.outbox[0].subject
     with time_machine.travel(dt.datetime(2024, 5, 15, 3, 0, tzinfo=dt.UTC)):
-        report = services.deadlines_check()
-        services.deadlines_check()
+        report = tasks.deadlines_check()
+        tasks.deadlines_check()
     assert Deadline.objects.get(pk=deadline.pk).status == "overdue"
     assert report.overdue == 1 and report.notifications == 2
     assert Notification.objects.count() == 4 and len(mail.outbox) == 4
@@ -131,7 +131,7 @@ def test_the_drafter_gets_ministry_deadlines_in_their_own_language(
         subject_label="ОРК Энергетика",
     )
     with time_machine.travel(dt.datetime(2024, 5, 7, 3, 0, tzinfo=dt.UTC)):
-        services.deadlines_check()
+        tasks.deadlines_check()
     assert [m.to for m in mail.outbox] == [["drafter@example.kz"]]
     assert "§14" in mail.outbox[0].subject and "2024-05-10" in mail.outbox[0].subject
     assert mail.outbox[0].body.startswith("Здравствуйте, Асель Нұрланқызы.")

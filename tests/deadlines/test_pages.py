@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from classifiers.importers import ImportRejected
+from classifiers.rows import ImportRejected
 from councils.models import AuditEvent
-from deadlines import services
+from deadlines import calendar_data, services, tasks
 from deadlines.models import CalendarException, Deadline, FeedToken, Notification
 from deadlines.rules import Stage
 
@@ -46,7 +46,7 @@ def clocks(personas, kz_calendar) -> dict[str, Deadline]:
         subject_label="ОРК АПК",
     )
     with time_machine.travel(NOW):
-        services.deadlines_check()
+        tasks.deadlines_check()
     return {"review": review, "late": late, "other": other}
 
 
@@ -162,7 +162,7 @@ def test_calendar_import_rejects_bad_rows_and_changes_nothing(personas, kz_calen
         b"2028-01-10,party,a,b,c\n"
     )
     with pytest.raises(ImportRejected) as excinfo:
-        services.calendar_import_csv(data=bad, actor=personas.admin)
+        calendar_data.calendar_import_csv(data=bad, actor=personas.admin)
     assert {(p.row, p.column) for p in excinfo.value.problems} == {
         (2, "date"),
         (3, "kind"),
@@ -178,9 +178,9 @@ def test_calendar_import_replaces_a_year_and_recomputes(personas, kz_calendar) -
         "2028-01-01,holiday,Жаңа жыл,Новый год,New Year,\n"
         "2028-01-03,transferred,Демалыс,Выходной,Day off,Decree 1\n"
     ).encode()
-    dry = services.calendar_import_csv(data=data, actor=personas.admin, dry_run=True)
+    dry = calendar_data.calendar_import_csv(data=data, actor=personas.admin, dry_run=True)
     assert dry.dry_run and CalendarException.objects.filter(date__year=2028).count() > 2
-    report = services.calendar_import_csv(data=data, actor=personas.admin)
+    report = calendar_data.calendar_import_csv(data=data, actor=personas.admin)
     assert report.years == [2028] and report.removed > 0
     assert list(
         CalendarException.objects.filter(date__year=2028).values_list("date", flat=True)

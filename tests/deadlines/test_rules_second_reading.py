@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from councils.models import AuditEvent, Organisation
-from deadlines import rules, services
+from deadlines import rules, services, tasks
 from deadlines.models import Deadline, Notification
 from deadlines.rules import CLOCKS, Stage
 from sbsh.workflow import grounds
@@ -38,7 +38,7 @@ def test_the_daily_check_opens_each_state_bodys_clock_for_the_year_just_ended(
     """Rules §6: no demo, no ground filed; the first check of 2025 opens the 2024 clock."""
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
     assert not Deadline.objects.exists()
-    report = services.deadlines_check()
+    report = tasks.deadlines_check()
     assert report.opened == 2  # energy and agriculture, each with its council
     [clock] = _body_clocks(personas.energy)
     assert (clock.clause, clock.start_date, clock.due_date, clock.status) == (
@@ -54,7 +54,7 @@ def test_the_daily_check_opens_each_state_bodys_clock_for_the_year_just_ended(
     assert told == {(personas.drafter.pk, "opened")}
     # Idempotent: the next day's check opens nothing and tells nobody again.
     time_machine.move_to(dt.datetime(2025, 1, 7, 6, tzinfo=dt.UTC), tick=False)
-    again = services.deadlines_check()
+    again = tasks.deadlines_check()
     assert again.opened == 0 and len(_body_clocks(personas.energy)) == 1
     assert Notification.objects.filter(deadline=clock).count() == 1
 
@@ -63,9 +63,9 @@ def test_a_ministry_that_files_nothing_is_shown_overdue_and_next_year_gets_its_o
     personas, kz_calendar, time_machine
 ) -> None:
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
-    services.deadlines_check()
+    tasks.deadlines_check()
     time_machine.move_to(dt.datetime(2025, 4, 1, 6, tzinfo=dt.UTC), tick=False)
-    services.deadlines_check()
+    tasks.deadlines_check()
     [clock] = _body_clocks(personas.energy)
     assert clock.status == "overdue"
     assert Notification.objects.filter(
@@ -76,7 +76,7 @@ def test_a_ministry_that_files_nothing_is_shown_overdue_and_next_year_gets_its_o
     assert page.status_code == 200 and "ЭМ: 2024" in page.content.decode()
     # A year later the 2025 clock opens beside the overdue 2024 one.
     time_machine.move_to(dt.datetime(2026, 1, 5, 6, tzinfo=dt.UTC), tick=False)
-    services.deadlines_check()
+    tasks.deadlines_check()
     clocks = _body_clocks(personas.energy)
     assert [(c.start_date.year, c.status) for c in clocks] == [(2024, "overdue"), (2025, "open")]
 
@@ -88,7 +88,7 @@ def test_filing_the_gap_analysis_meets_that_years_clock(
     small_classifiers,  # noqa: F811
 ) -> None:
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
-    services.deadlines_check()
+    tasks.deadlines_check()
     ground = grounds.ground_create(
         actor=personas.drafter,
         kind="analysis",
@@ -123,7 +123,7 @@ def test_an_analysis_filed_before_the_clock_opens_closes_it_at_once(
     grounds.gap_add(actor=personas.drafter, ground=ground, oked=oked, coverage="none", note="")
     grounds.ground_file(actor=personas.drafter, ground=ground)
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
-    report = services.deadlines_check()
+    report = tasks.deadlines_check()
     [clock] = _body_clocks(personas.energy)
     assert (clock.status, clock.completed_on) == ("met", D("2024-11-20"))
     assert report.opened == 1  # agriculture only
@@ -135,7 +135,7 @@ def test_a_state_body_without_a_council_or_inactive_gets_no_clock(
 ) -> None:
     Organisation.objects.filter(pk=personas.agriculture_council.pk).update(is_active=False)
     time_machine.move_to(dt.datetime(2025, 1, 6, 6, tzinfo=dt.UTC), tick=False)
-    assert services.deadlines_check().opened == 1
+    assert tasks.deadlines_check().opened == 1
     assert _body_clocks(personas.agriculture) == []
 
 

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from classifiers.crosswalk import crosswalk_seed_equal_codes
 from classifiers.models import Node
-from classifiers.services import classifier_import, crosswalk_seed_equal_codes
+from classifiers.services import classifier_import
 from sbsh.document import services
 from sbsh.models import Version
 from tests.classifiers.conftest import canonical_csv

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from classifiers.importers import ImportRejected
+from classifiers.rows import ImportRejected
 from classifiers.services import classifier_import
 from councils.models import AuditEvent, iin_bin_validate
 from deadlines.demo import seed_calendar

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifiers.importers import ImportRejected
-from classifiers.services import (
+from classifiers.crosswalk import (
     crosswalk_export_csv,
     crosswalk_import_csv,
     crosswalk_seed_equal_codes,
 )
+from classifiers.rows import ImportRejected
 
 
 class Command(BaseCommand):

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifiers.importers import ImportRejected
-from classifiers.models import Classifier
+from classifiers.models import Classifier, Edition
+from classifiers.rows import ImportRejected
 from classifiers.services import classifier_import
+from classifiers.signals import edition_loaded
 
 
 class Command(BaseCommand):
@@ -111,13 +112,13 @@ class Command(BaseCommand):
             for item in diff["renamed_codes"][:20]:
                 self.stdout.write(f"  renamed {item['code']}: {item['before']} → {item['after']}")
         if report.edition is not None:
-            # Rules §15.2: the SQF versions citing a code this edition removes or renames.
-            from sbsh.document.impact import edition_impact, impact_lines, impact_notify
-
-            impact = edition_impact(report.edition)
-            for line in impact_lines(report.edition, impact):
-                self.stdout.write(line)
-            impact_notify(report.edition, impact)
+            # Rules §15.2: the SQF versions citing a code this edition removes or renames,
+            # their owners told (answered by sbsh, sbsh/receivers.py).
+            for _receiver, lines in edition_loaded.send(
+                sender=Edition, edition=report.edition, as_lines=True
+            ):
+                for line in lines:
+                    self.stdout.write(line)
         if report.crosswalk_carried or report.crosswalk_dropped:
             self.stdout.write(
                 f"  crosswalk: {report.crosswalk_carried} links carried over, "
@@ -131,7 +132,7 @@ class Command(BaseCommand):
         return CommandError(f"{path.name}: rejected, nothing was written ({exc.total} problems).")
 
     def _nqf(self, path: Path, dry_run: bool) -> None:
-        from classifiers.services import nqf_import_csv
+        from classifiers.nqf import nqf_import_csv
 
         try:
             n = nqf_import_csv(
@@ -144,7 +145,7 @@ class Command(BaseCommand):
 
     def _names(self, path: Path, source: str, dry_run: bool) -> None:
         """Kazakh and Russian names of ISCO-08 groups (Annex §11, Table 3 column 4)."""
-        from classifiers.services import isco_names_load
+        from classifiers.names import isco_names_load
 
         try:
             report = isco_names_load(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from deadlines.services import deadlines_check
+from deadlines.tasks import deadlines_check
 
 
 class Command(BaseCommand):

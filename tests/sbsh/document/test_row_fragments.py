@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from classifiers import names as classifier_names
 from classifiers import services as classifier_services
 from sbsh.document import services, services_tables
 from sbsh.models import Table1Row, Table3Row, Version
@@ -153,7 +154,7 @@ def test_a_classifier_node_changed_in_place_shows_at_once_in_both_tables(
     assert "Бағдарламашы" in client.get(t1_url).content.decode().replace("\xad", "")
 
     classifier_services.node_skill_level_set(actor=personas.admin, node=occupation, skill_level=2)
-    classifier_services.node_names_set(
+    classifier_names.node_names_set(
         actor=personas.admin, node=occupation, title_kk="ЖАҢА АТАУ", title_ru="НОВОЕ ИМЯ"
     )
     page3, page1 = client.get(t3_url), client.get(t1_url)
