@@ -46,15 +46,17 @@ def say(*args: object) -> None:
 # --- command line --------------------------------------------------------------------------------
 
 
-def parser(doc: str | None, quick: str | None = None) -> argparse.ArgumentParser:
+def parser(doc: str | None, quick: str | None = None, keep: bool = True) -> argparse.ArgumentParser:
     """The script's argument parser: its docstring as the help text, --keep (leave the
-    database and temporary files), and --quick with `quick` as its help when given."""
+    database and temporary files) unless `keep` is false, and --quick with `quick` as
+    its help when given."""
     p = argparse.ArgumentParser(
         description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument(
-        "--keep", action="store_true", help="keep the database and temporary files at the end"
-    )
+    if keep:
+        p.add_argument(
+            "--keep", action="store_true", help="keep the database and temporary files at the end"
+        )
     if quick:
         p.add_argument("--quick", action="store_true", help=quick)
     return p
@@ -195,7 +197,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "postgresql": pg_version(),
         "commit": commit or "?",
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
 

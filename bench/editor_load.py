@@ -29,7 +29,6 @@ are in the database, tasks run in-process).
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import io
 import math
@@ -46,6 +45,7 @@ import threading
 import time
 from pathlib import Path
 
+import _common
 from _common import ROOT, free_port, manage, pg_admin, say, wait_healthy
 from load import cookie_header, sign_in
 
@@ -209,7 +209,7 @@ def run_load(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
@@ -217,15 +217,13 @@ def main() -> int:
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="checkout whose app gunicorn serves"
     )
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--with-checklist", action="store_true", help="also request the checklist partial"
     )
     args = parser.parse_args()
-    db = f"sqf_bench_tables_{os.getpid()}"
+    db = _common.db_name("tables")
     db_url = f"postgres://postgres@127.0.0.1:5432/{db}"
-    say(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    _common.print_machine()
     pg_admin(f"CREATE DATABASE {db}")
     gunicorn: subprocess.Popen | None = None
     tmp = Path(tempfile.mkdtemp(prefix="sqf-bench-tables-"))
