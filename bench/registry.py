@@ -377,7 +377,12 @@ def manage(*args: str) -> str:
 
 
 def machine(ref: str | None) -> dict:
+    """What this benchmark adds to the machine line of bench/_common.py."""
     from importlib.metadata import version
+
+    import django
+
+    import sbsh
 
     def run(*cmd: str) -> str:
         try:
@@ -385,27 +390,10 @@ def machine(ref: str | None) -> dict:
         except OSError:
             return "?"
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
-    import django
-
-    import sbsh
-
     return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "memory": run("free", "-h").splitlines()[1] if run("free", "-h") else "?",
-        "postgresql": run("psql", "--version"),
-        "locust": version("locust"),
-        "python": sys.version.split()[0],
         "django": django.get_version(),
-        "loadavg": os.getloadavg(),
+        "gunicorn": version("gunicorn"),
+        "locust": version("locust"),
         "code": (
             f"commit {run('git', '-C', str(ROOT), 'rev-parse', '--short', ref)} ({ref}, exported)"
             if ref
