@@ -171,6 +171,17 @@ def django_setup(code: Path = ROOT) -> None:
     django.setup()
 
 
+def static_without_manifest() -> None:
+    """Pages rendered in this process (django.test.Client) with DEBUG off would look up
+    collectstatic's manifest, which a fresh checkout does not have: use the plain static
+    storage instead (the same URLs without the content hash; nothing else changes)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}).enable()
+
+
 # --- the machine ---------------------------------------------------------------------------------
 
 

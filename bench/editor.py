@@ -95,6 +95,7 @@ def grow(version: Version) -> None:
 def main(repeat: int) -> None:
     _common.print_machine()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    _common.static_without_manifest()
     seed_classifiers()
     seed_calendar()
     seed_organisations_and_people(password="bench-password-2026")
