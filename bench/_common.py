@@ -112,6 +112,20 @@ def drop_database(name: str) -> None:
     pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def create_database(name: str, migrate: bool = True, seed_demo: bool = False, cwd: Path = ROOT):
+    """CREATE DATABASE `name`, then `manage.py migrate` (and `seed_demo`) of the code at
+    `cwd` with this process's environment, whose DATABASE_URL must name it."""
+    pg_admin(f'CREATE DATABASE "{name}"')
+    if migrate:
+        t0 = time.perf_counter()
+        manage("migrate", "--noinput", "-v0", cwd=cwd)
+        say(f"database {name}: migrated in {time.perf_counter() - t0:.1f} s")
+    if seed_demo:
+        t0 = time.perf_counter()
+        manage("seed_demo", cwd=cwd)
+        say(f"database {name}: seed_demo in {time.perf_counter() - t0:.1f} s")
+
+
 @contextlib.contextmanager
 def database(
     script: str,
@@ -125,17 +139,9 @@ def database(
     `manage.py migrate` (and `seed_demo`), yield its name; drop it at the end unless
     `keep`."""
     name = db_name(script, suffix)
-    pg_admin(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = db_url(name)
     try:
-        if migrate:
-            t0 = time.perf_counter()
-            manage("migrate", "--noinput", "-v0", cwd=cwd)
-            say(f"database {name}: migrated in {time.perf_counter() - t0:.1f} s")
-        if seed_demo:
-            t0 = time.perf_counter()
-            manage("seed_demo", cwd=cwd)
-            say(f"database {name}: seed_demo in {time.perf_counter() - t0:.1f} s")
+        create_database(name, migrate=migrate, seed_demo=seed_demo, cwd=cwd)
         yield name
     finally:
         if keep:

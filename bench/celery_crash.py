@@ -56,7 +56,7 @@ import time
 from pathlib import Path
 
 import _common
-from _common import ROOT, manage, pg_admin, say
+from _common import ROOT, pg_admin, say
 
 DB = _common.db_name("celery_crash")
 REDIS = "redis://127.0.0.1:6379/6"
@@ -353,13 +353,7 @@ def main() -> int:
     try:
         redis_client().flushdb()
         say(f"redis {REDIS} flushed; database {DB}: create, migrate, seed_demo")
-        pg_admin(f"CREATE DATABASE {DB}")
-        t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        _common.create_database(DB, seed_demo=True)
 
         import django
 

@@ -860,13 +860,7 @@ def main() -> int:
         manage("collectstatic", "--noinput", "-v0")
         say(f"collectstatic into {tmp / 'static'}: {time.perf_counter() - t0:.0f} s")
         say(f"database {DB}: create, migrate, seed_demo")
-        pg_admin(f"CREATE DATABASE {DB}")
-        t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        _common.create_database(DB, seed_demo=True, cwd=CODE)
 
         import django
 
