@@ -4,7 +4,7 @@
                                          [--no-child-kill] [--keep]
 
 About 20 min (it waits out the broker's 15-minute visibility timeout); --quick runs only
-the pool-child kill (step 7), about 2 min.
+the pool-child kill (step 7), under 1 min.
 
 Not a test: it prints figures for docs/security.md (row 18) and docs/benchmarks.md
 ("Reliability drills"). It needs PostgreSQL at 127.0.0.1:5432 (user postgres, no
@@ -310,7 +310,7 @@ def once_only(pk: int, media: Path) -> tuple[dict, list[str]]:
 
 def main() -> int:
     parser = _common.parser(
-        __doc__, quick="only the pool-child kill (B), which recovers at once: about 2 min"
+        __doc__, quick="only the pool-child kill (B), which recovers at once: under 1 min"
     )
     parser.add_argument(
         "--kill-after",

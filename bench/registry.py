@@ -5,7 +5,7 @@
 
 Not a test: it prints figures for docs/benchmarks.md. It needs PostgreSQL at
 127.0.0.1:5432 (user postgres, no password) and Redis at 127.0.0.1:6379 (database 5, the
-cache; not flushed). About 7 min; --quick about 2 min (5 s per scenario).
+cache; not flushed). About 5.5 min; --quick about 3 min (5 s per scenario).
 
 1. Creates the database `sqf_bench_registry_<pid>`, runs `manage.py migrate` and
    `manage.py seed_demo` (classifiers, calendar, people and the demo SQF, whose version 1
