@@ -1,6 +1,6 @@
 """Check: the CASE 1.1 package and the career picture of the benchmark's large SQF.
 
-  .venv/bin/python bench/case.py [--out DIR]      # about 2 min
+  .venv/bin/python bench/case.py [--out DIR]      # under 1 min
 
 Builds the same documents as bench/documents.py (its `build_contents`: the demo SQF grown
 through the services to 10 levels, 200 Table 1 rows, 40 occupations in Table 2, 300

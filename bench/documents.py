@@ -4,7 +4,7 @@
                                      [--profile] [--only large-kk] [--no-libreoffice]
 
 About 15 min with LibreOffice installed (optional: the yardstick is skipped without
-`soffice`); --quick renders the large Kazakh SQF once in each format, about 3 min.
+`soffice`); --quick renders the large Kazakh SQF once in each format, under 2 min.
 
 Needs no PostgreSQL: renders do not touch the database, so it runs against a throw-away
 SQLite database of its own (the script sets SQF_DATA_DIR to a fresh folder under --out,
