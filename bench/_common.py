@@ -289,6 +289,42 @@ def server_env(tmp: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
+def start_gunicorn(
+    env: dict[str, str],
+    log: Path,
+    workers: int = 4,
+    cwd: Path = ROOT,
+    extra: tuple[str, ...] = (),
+    port: int | None = None,
+) -> tuple[str, subprocess.Popen]:
+    """gunicorn as docker-compose runs it (`config.wsgi`, sync workers, `--timeout 60`) on
+    127.0.0.1 and a free port (or `port`), in its own process group, its output in `log`.
+    Returns (base URL, process) at once; the caller waits for it and stops it
+    (`wait_healthy`, `stop_group`), or uses `gunicorn()`."""
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            *extra,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return f"http://127.0.0.1:{port}", proc
+
+
 @contextlib.contextmanager
 def gunicorn(
     env: dict[str, str],
@@ -311,28 +347,7 @@ def gunicorn(
             os.environ.clear()
             os.environ.update(saved)
         say(f"collectstatic: {time.perf_counter() - t0:.1f} s")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            *extra,
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    base, proc = start_gunicorn(env, log, workers=workers, cwd=cwd, extra=extra)
     try:
         wait_healthy(base, proc, log)
         say(f"gunicorn pid {proc.pid}, {workers} sync workers on {base}")

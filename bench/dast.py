@@ -840,28 +840,18 @@ def main() -> int:
                 logs / "gunicorn-access.log",
                 logs / "celery.log",
             )
-            gunicorn = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "config.wsgi",
-                    "--bind",
-                    f"{HOST}:{PORT}",
-                    "--workers",
-                    str(args.workers),
-                    "--worker-class",
-                    "sync",
-                    "--timeout",
-                    "60",
+            _base, gunicorn = _common.start_gunicorn(
+                os.environ.copy(),
+                log,
+                workers=args.workers,
+                cwd=CODE,
+                port=PORT,
+                extra=(
                     "--access-logfile",
                     str(access),
                     "--access-logformat",
                     '%(s)s %(m)s "%(U)s" "%(q)s"',
-                ],
-                cwd=CODE,
-                env=os.environ.copy(),
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                ),
             )
             servers.append(gunicorn)
             worker = subprocess.Popen(

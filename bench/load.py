@@ -60,7 +60,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import _common
-from _common import ROOT, free_port, manage, pg_admin, say, wait_healthy
+from _common import ROOT, manage, pg_admin, say, wait_healthy
 
 DB = _common.db_name("load")
 REDIS = "redis://127.0.0.1:6379/8"
@@ -335,33 +335,20 @@ def main() -> int:
             ("api registry search", f"/api/registry/publications/?q={Q}"),
         ]
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log = tmp / "gunicorn.log"
         access = tmp / "access.log"
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "60",
+        base, gunicorn = _common.start_gunicorn(
+            os.environ.copy(),
+            log,
+            workers=args.workers,
+            extra=(
                 "--access-logfile",
                 str(access),
                 "--access-logformat",
                 '%(s)s %(m)s "%(U)s" %(M)s',
-            ],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            ),
         )
+        port = int(base.rsplit(":", 1)[1])
         wait_healthy(base, gunicorn, log)
         say(f"gunicorn pid {gunicorn.pid}, {args.workers} sync workers on {base}")
 

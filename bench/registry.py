@@ -61,7 +61,7 @@ import urllib.request
 from pathlib import Path
 
 import _common
-from _common import ROOT, free_port, pg_admin, say, wait_healthy
+from _common import ROOT, pg_admin, say, wait_healthy
 
 # The code under test: the working tree, or with --ref an exported commit (git archive).
 CODE = ROOT
@@ -933,29 +933,13 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log = tmp / "gunicorn.log"
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-            ],
+        base, gunicorn = _common.start_gunicorn(
+            os.environ.copy(),
+            log,
+            workers=args.workers,
             cwd=CODE,
-            env=os.environ.copy(),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            extra=("--log-level", "warning"),
         )
         wait_healthy(base, gunicorn, log)
         say(f"\ngunicorn pid {gunicorn.pid}, {args.workers} sync workers on {base}")
