@@ -1,18 +1,18 @@
 """Drill: back up the database with pg_dump, restore it into a fresh one, compare every table.
 
-  .venv/bin/python bench/backup_drill.py [--keep]
+  .venv/bin/python bench/backup_drill.py [--repeat 3] [--keep]     # under 1 min
 
 Not a test: it prints figures for docs/security.md (row 20) and docs/benchmarks.md
 ("Reliability drills"). It needs PostgreSQL at 127.0.0.1:5432 (user postgres, no
 password) with `pg_dump` and `pg_restore` on PATH, and Redis at 127.0.0.1:6379 (database
 7, flushed at start and end).
 
-1. Drops and creates `sqf_drill_backup`, runs `manage.py migrate` and `manage.py
+1. Creates its own database `sqf_bench_backup_<pid>`, runs `manage.py migrate` and `manage.py
    seed_demo` (classifiers, calendar, people, the demo SQF with its history: published
    version 1, version 2 in preparation, grounds, a council decision, audit rows, the
    move log), and `manage.py drf_create_token` for three users (authtoken rows).
 2. `pg_dump -Fc` of it into a temporary file: seconds and size.
-3. `CREATE DATABASE sqf_drill_backup_restored`, then `pg_restore --single-transaction
+3. `CREATE DATABASE sqf_bench_backup_restored_<pid>`, then `pg_restore --single-transaction
    --no-owner --exit-on-error` into it: seconds, exit code, stderr. Steps 2-3 run
    --repeat times (default 3, each into a new empty database); the median is reported
    and the last restore is compared.
@@ -28,7 +28,6 @@ password) with `pg_dump` and `pg_restore` on PATH, and Redis at 127.0.0.1:6379 (
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import secrets
@@ -41,10 +40,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DB = "sqf_drill_backup"
-RESTORED = "sqf_drill_backup_restored"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+import _common
+from _common import PG, ROOT, pg_admin, say
+
+DB = _common.db_name("backup")
+RESTORED = _common.db_name("backup", "restored")
 REDIS = "redis://127.0.0.1:6379/7"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -59,25 +59,12 @@ AUDIT_TABLES = ["councils_auditevent", "sbsh_versiontransition"]
 TOKEN_USERS = ["drafter", "secretary", "officer"]
 
 
-def say(*args: object) -> None:
-    print(*args, flush=True)
-
-
 def connect(dbname: str):
     import psycopg2
 
     conn = psycopg2.connect(dbname=dbname, **PG)
     conn.autocommit = True
     return conn
-
-
-def pg_admin(sql: str) -> None:
-    conn = connect("postgres")
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 def manage(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -94,30 +81,15 @@ def manage(*args: str, env: dict | None = None, check: bool = True) -> subproces
 
 
 def machine() -> dict:
+    """What this drill adds to the machine line of bench/_common.py."""
+
     def run(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
 
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in run("lscpu").splitlines()
-            if line.startswith("Model name")
-        ),
-        "?",
-    )
-    return {
-        "nproc": run("nproc"),
-        "cpu": model,
-        "free -g": run("free", "-g").splitlines()[1] if run("free", "-g") else "?",
-        "psql": run("psql", "--version"),
-        "pg_dump": run("pg_dump", "--version"),
-        "pg_restore": run("pg_restore", "--version"),
-        "loadavg": os.getloadavg(),
-        "commit": run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
-    }
+    return {"pg_dump": run("pg_dump", "--version"), "pg_restore": run("pg_restore", "--version")}
 
 
 def tables(conn) -> dict[str, list[str]]:
@@ -213,8 +185,7 @@ def append_only_holds(conn) -> dict[str, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--keep", action="store_true", help="keep both databases and the dump")
+    parser = _common.parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="dump/restore rounds (timed)")
     args = parser.parse_args()
     for tool in ("pg_dump", "pg_restore"):
@@ -232,17 +203,9 @@ def main() -> int:
         import redis
 
         redis.Redis.from_url(REDIS).flushdb()
-        say(json.dumps(machine(), ensure_ascii=False))
-        say(f"redis {REDIS} flushed; database {DB}: drop if present, create, migrate, seed_demo")
-        pg_admin(f"DROP DATABASE IF EXISTS {RESTORED} WITH (FORCE)")
-        pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {DB}")
-        t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        _common.print_machine(**machine())
+        say(f"redis {REDIS} flushed; database {DB}: create, migrate, seed_demo")
+        _common.create_database(DB, seed_demo=True)
         for user in TOKEN_USERS:
             manage("drf_create_token", user)
         say(f"  tokens for {', '.join(TOKEN_USERS)}")

@@ -1,10 +1,10 @@
 """Check: the CASE 1.1 package and the career picture of the benchmark's large SQF.
 
-  .venv/bin/python bench/case.py [--out DIR]
+  .venv/bin/python bench/case.py [--out DIR]      # under 1 min
 
 Builds the same documents as bench/documents.py (its `build_contents`: the demo SQF grown
 through the services to 10 levels, 200 Table 1 rows, 40 occupations in Table 2, 300
-Table 3 rows) in a throw-away SQLite database under --out, then for the demo and the large
+Table 3 rows) in a throw-away SQLite database under --out (no PostgreSQL needed), then for the demo and the large
 content: builds the CFPackage (sbsh/case), validates it against the vendored 1EdTech
 getCFPackage schema (Draft 2020-12, uri and date-time formats checked), checks every
 identifier is a whole UUID with the variant digit 8/9/a/b, and draws the career picture
@@ -14,7 +14,6 @@ content; exit 1 when a package does not validate.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -33,9 +32,12 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path)
+    import _common
+
+    parser = _common.parser(__doc__, keep=False)
+    parser.add_argument("--out", type=Path, help="default: a temporary folder (kept)")
     args = parser.parse_args()
+    _common.print_machine()
     out = (args.out or Path(tempfile.mkdtemp(prefix="sqf-bench-case-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "data", ignore_errors=True)

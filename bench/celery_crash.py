@@ -1,13 +1,16 @@
 """Drill: kill -9 a Celery worker in the middle of a render and time the recovery.
 
-  .venv/bin/python bench/celery_crash.py [--kill-after 3] [--max-wait 1200]
+  .venv/bin/python bench/celery_crash.py [--quick] [--kill-after 3] [--max-wait 1200]
                                          [--no-child-kill] [--keep]
+
+About 20 min (it waits out the broker's 15-minute visibility timeout); --quick runs only
+the pool-child kill (step 7), under 1 min.
 
 Not a test: it prints figures for docs/security.md (row 18) and docs/benchmarks.md
 ("Reliability drills"). It needs PostgreSQL at 127.0.0.1:5432 (user postgres, no
 password) and Redis at 127.0.0.1:6379; it uses Redis database 6 and flushes it.
 
-1. Drops and creates the database `sqf_drill_crash`, runs `manage.py migrate` and
+1. Creates its own database `sqf_bench_celery_crash_<pid>`, runs `manage.py migrate` and
    `manage.py seed_demo`; files go to a temporary SQF_DATA_DIR / MEDIA_ROOT.
 2. Starts a worker as production does (`celery -A config worker -l info --concurrency 1
    -Q celery`, here with `-n drill1@%h`) in its own process group, with the same
@@ -37,7 +40,6 @@ password) and Redis at 127.0.0.1:6379; it uses Redis database 6 and flushes it.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import json
@@ -53,9 +55,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, manage, pg_admin, say
+import _common
+from _common import ROOT, pg_admin, say
 
-DB = "sqf_drill_crash"
+DB = _common.db_name("celery_crash")
 REDIS = "redis://127.0.0.1:6379/6"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -72,36 +75,22 @@ TASK = "exports.tasks.render_document"
 
 
 def machine() -> dict:
+    """What this drill adds to the machine line of bench/_common.py."""
+    import celery
+    import django
+    import kombu
+
     def run(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
 
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in run("lscpu").splitlines()
-            if line.startswith("Model name")
-        ),
-        "?",
-    )
-    import celery
-    import django
-    import kombu
-
     return {
-        "nproc": run("nproc"),
-        "cpu": model,
-        "free -g": run("free", "-g").splitlines()[1] if run("free", "-g") else "?",
-        "postgresql": run("psql", "--version"),
         "redis": run("redis-server", "--version") or "?",
-        "python": sys.version.split()[0],
         "django": django.get_version(),
         "celery": celery.__version__,
         "kombu": kombu.__version__,
-        "loadavg": os.getloadavg(),
-        "commit": run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
     }
 
 
@@ -320,7 +309,9 @@ def once_only(pk: int, media: Path) -> tuple[dict, list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(
+        __doc__, quick="only the pool-child kill (B), which recovers at once: under 1 min"
+    )
     parser.add_argument(
         "--kill-after",
         type=float,
@@ -340,8 +331,9 @@ def main() -> int:
         help="longest wait in the child-kill variant, seconds",
     )
     parser.add_argument("--no-child-kill", action="store_true")
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    if args.quick and args.no_child_kill:
+        parser.error("--quick runs only the child kill; drop --no-child-kill")
 
     tmp = Path(tempfile.mkdtemp(prefix="sqf-drill-crash-"))
     media = tmp / "media"
@@ -360,15 +352,8 @@ def main() -> int:
     summary: dict = {}
     try:
         redis_client().flushdb()
-        say(f"redis {REDIS} flushed; database {DB}: drop if present, create, migrate, seed_demo")
-        pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {DB}")
-        t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        say(f"redis {REDIS} flushed; database {DB}: create, migrate, seed_demo")
+        _common.create_database(DB, seed_demo=True)
 
         import django
 
@@ -378,7 +363,7 @@ def main() -> int:
 
         from sbsh.models import Version
 
-        say(json.dumps(machine(), ensure_ascii=False))
+        _common.print_machine(**machine())
         config = {
             "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -395,126 +380,133 @@ def main() -> int:
         version = Version.objects.get(framework__sector_ru="Электроэнергетика", number=1)
         say(f"demo version: pk {version.pk}, number {version.number}, status {version.status}")
 
-        # --- A: the whole worker killed --------------------------------------------------------
-        say("\n=== A. kill -9 of the worker's process group in the middle of the kk PDF ===")
-        w1 = Worker("drill1", tmp / "worker1.log")
-        workers.append(w1)
-        say(f"worker 1 (pid/pgid {w1.proc.pid}) ready in {w1.wait_ready():.1f} s")
-        t_request = time.time()
-        pk = request_rendering(version, "kk")
-        say(f"rendering {pk} requested (kk PDF); row: {row(pk)['status']}")
-        t_running = wait_status(pk, "running", 120)
-        if t_running is None:
-            raise SystemExit(f"rendering {pk} never became running:\n{w1.text()[-3000:]}")
-        say(f"running {t_running - t_request:.2f} s after the request")
-        time.sleep(args.kill_after)
-        before = row(pk)
-        if before["status"] != "running":
-            raise SystemExit(f"rendering finished before the kill ({before}); lower --kill-after")
-        task_id = task_id_in(w1)
-        state_before = broker_state()
-        say(f"task {task_id}; broker before the kill: {json.dumps(state_before)}")
-        children = w1.children()
-        t_kill = time.time()
-        w1.kill_group()
-        time.sleep(0.5)
-        left = w1.group_alive()
-        say(
-            f"SIGKILL to process group {w1.proc.pid} (main + pool children {children}) "
-            f"{t_kill - t_running:.2f} s into the render; processes left in the group: {left}"
-        )
-        if left:
-            failures.append(f"processes survived the kill: {left}")
-        after_kill = row(pk)
-        state_after = broker_state()
-        say(f"row after the kill: {json.dumps(after_kill)}")
-        say(f"broker after the kill: {json.dumps(state_after)}")
-        delivered_at = next(
-            (u["delivered_at"] for u in state_after["unacked"] if u["task_id"] == task_id), None
-        )
-        if delivered_at is not None:
-            summary["visibility_deadline_after_kill_s"] = delivered_at + visibility - t_kill
+        if args.quick:  # A waits out the visibility timeout; B needs a running worker
+            w2 = Worker("drill2", tmp / "worker2.log")
+            workers.append(w2)
+            say(f"worker 2 (pid/pgid {w2.proc.pid}) ready in {w2.wait_ready():.1f} s")
+        else:
+            # --- A: the whole worker killed --------------------------------------------------------
+            say("\n=== A. kill -9 of the worker's process group in the middle of the kk PDF ===")
+            w1 = Worker("drill1", tmp / "worker1.log")
+            workers.append(w1)
+            say(f"worker 1 (pid/pgid {w1.proc.pid}) ready in {w1.wait_ready():.1f} s")
+            t_request = time.time()
+            pk = request_rendering(version, "kk")
+            say(f"rendering {pk} requested (kk PDF); row: {row(pk)['status']}")
+            t_running = wait_status(pk, "running", 120)
+            if t_running is None:
+                raise SystemExit(f"rendering {pk} never became running:\n{w1.text()[-3000:]}")
+            say(f"running {t_running - t_request:.2f} s after the request")
+            time.sleep(args.kill_after)
+            before = row(pk)
+            if before["status"] != "running":
+                raise SystemExit(
+                    f"rendering finished before the kill ({before}); lower --kill-after"
+                )
+            task_id = task_id_in(w1)
+            state_before = broker_state()
+            say(f"task {task_id}; broker before the kill: {json.dumps(state_before)}")
+            children = w1.children()
+            t_kill = time.time()
+            w1.kill_group()
+            time.sleep(0.5)
+            left = w1.group_alive()
             say(
-                f"message delivered at kill-{t_kill - delivered_at:.1f} s; the transport restores "
-                f"it once it is {visibility} s old, i.e. at kill+"
-                f"{delivered_at + visibility - t_kill:.0f} s (swept every ~100 s)"
+                f"SIGKILL to process group {w1.proc.pid} (main + pool children {children}) "
+                f"{t_kill - t_running:.2f} s into the render; processes left in the group: {left}"
             )
-        else:
-            findings.append("the killed worker's message is not in the unacked index")
+            if left:
+                failures.append(f"processes survived the kill: {left}")
+            after_kill = row(pk)
+            state_after = broker_state()
+            say(f"row after the kill: {json.dumps(after_kill)}")
+            say(f"broker after the kill: {json.dumps(state_after)}")
+            delivered_at = next(
+                (u["delivered_at"] for u in state_after["unacked"] if u["task_id"] == task_id), None
+            )
+            if delivered_at is not None:
+                summary["visibility_deadline_after_kill_s"] = delivered_at + visibility - t_kill
+                say(
+                    f"message delivered at kill-{t_kill - delivered_at:.1f} s; the transport restores "
+                    f"it once it is {visibility} s old, i.e. at kill+"
+                    f"{delivered_at + visibility - t_kill:.0f} s (swept every ~100 s)"
+                )
+            else:
+                findings.append("the killed worker's message is not in the unacked index")
 
-        w2 = Worker("drill2", tmp / "worker2.log")
-        workers.append(w2)
-        say(
-            f"worker 2 (pid/pgid {w2.proc.pid}) ready in {w2.wait_ready():.1f} s "
-            f"(kill+{time.time() - t_kill:.1f} s)"
-        )
-        t_ready = t_received = t_done = None
-        last_note = time.time()
-        while time.time() - t_kill < args.max_wait:
-            now = row(pk)
-            ev = w2.events(task_id)
-            if ev["received"] and t_received is None:
-                t_received = time.time()
-                say(
-                    f"kill+{t_received - t_kill:.0f} s: worker 2 received the redelivered task; "
-                    f"row {now['status']}, attempts {now['attempts']}"
-                )
-            if now["status"] == "ready":
-                t_ready = time.time()
-                break
-            if (ev["succeeded"] or ev["failed"]) and t_done is None:
-                t_done = time.time()
-                say(
-                    f"kill+{t_done - t_kill:.0f} s: worker 2 finished the task: "
-                    f"{(ev['succeeded'] or ev['failed'])[-1]}; row {now['status']}"
-                )
-            if t_done is not None and time.time() - t_done > 15:
-                break  # the task was acknowledged; nothing else will touch the row
-            if time.time() - last_note >= 60:
-                last_note = time.time()
-                b = broker_state()
-                say(
-                    f"kill+{time.time() - t_kill:.0f} s: row {now['status']} (attempts "
-                    f"{now['attempts']}); queue {b['queue']}, unacked {len(b['unacked'])}"
-                )
-            time.sleep(1)
-        final = row(pk)
-        ev2 = w2.events(task_id)
-        summary["A"] = {
-            "rendering": pk,
-            "task": task_id,
-            "killed_s_into_render": round(t_kill - t_running, 2),
-            "redelivered_after_kill_s": None
-            if t_received is None
-            else round(t_received - t_kill, 1),
-            "task_finished_after_kill_s": None if t_done is None else round(t_done - t_kill, 1),
-            "ready_after_kill_s": None if t_ready is None else round(t_ready - t_kill, 1),
-            "waited_s": round(time.time() - t_kill, 1),
-            "final_row": final,
-            "worker2_log": ev2,
-            "broker_end": broker_state(),
-        }
-        if t_ready is not None:
-            say(f"\nRECOVERED: ready {t_ready - t_kill:.1f} s after the kill")
-        else:
-            msg = (
-                f"not ready {time.time() - t_kill:.0f} s after the kill: row {final['status']}, "
-                f"attempts {final['attempts']}"
+            w2 = Worker("drill2", tmp / "worker2.log")
+            workers.append(w2)
+            say(
+                f"worker 2 (pid/pgid {w2.proc.pid}) ready in {w2.wait_ready():.1f} s "
+                f"(kill+{time.time() - t_kill:.1f} s)"
             )
-            if t_received is None:
-                msg += "; the message was never redelivered"
-            elif ev2["succeeded"]:
-                msg += (
-                    f"; redelivered at kill+{t_received - t_kill:.0f} s and acknowledged as "
-                    f"{ev2['succeeded'][-1]!r} without rendering"
+            t_ready = t_received = t_done = None
+            last_note = time.time()
+            while time.time() - t_kill < args.max_wait:
+                now = row(pk)
+                ev = w2.events(task_id)
+                if ev["received"] and t_received is None:
+                    t_received = time.time()
+                    say(
+                        f"kill+{t_received - t_kill:.0f} s: worker 2 received the redelivered task; "
+                        f"row {now['status']}, attempts {now['attempts']}"
+                    )
+                if now["status"] == "ready":
+                    t_ready = time.time()
+                    break
+                if (ev["succeeded"] or ev["failed"]) and t_done is None:
+                    t_done = time.time()
+                    say(
+                        f"kill+{t_done - t_kill:.0f} s: worker 2 finished the task: "
+                        f"{(ev['succeeded'] or ev['failed'])[-1]}; row {now['status']}"
+                    )
+                if t_done is not None and time.time() - t_done > 15:
+                    break  # the task was acknowledged; nothing else will touch the row
+                if time.time() - last_note >= 60:
+                    last_note = time.time()
+                    b = broker_state()
+                    say(
+                        f"kill+{time.time() - t_kill:.0f} s: row {now['status']} (attempts "
+                        f"{now['attempts']}); queue {b['queue']}, unacked {len(b['unacked'])}"
+                    )
+                time.sleep(1)
+            final = row(pk)
+            ev2 = w2.events(task_id)
+            summary["A"] = {
+                "rendering": pk,
+                "task": task_id,
+                "killed_s_into_render": round(t_kill - t_running, 2),
+                "redelivered_after_kill_s": None
+                if t_received is None
+                else round(t_received - t_kill, 1),
+                "task_finished_after_kill_s": None if t_done is None else round(t_done - t_kill, 1),
+                "ready_after_kill_s": None if t_ready is None else round(t_ready - t_kill, 1),
+                "waited_s": round(time.time() - t_kill, 1),
+                "final_row": final,
+                "worker2_log": ev2,
+                "broker_end": broker_state(),
+            }
+            if t_ready is not None:
+                say(f"\nRECOVERED: ready {t_ready - t_kill:.1f} s after the kill")
+            else:
+                msg = (
+                    f"not ready {time.time() - t_kill:.0f} s after the kill: row {final['status']}, "
+                    f"attempts {final['attempts']}"
                 )
-            say("\nNOT RECOVERED: " + msg)
-            failures.append("A: " + msg)
-        checks, problems = once_only(pk, media)
-        summary["A"]["once_only"] = checks
-        say("once-only checks:", json.dumps(checks, ensure_ascii=False, default=str))
-        for p in problems:
-            failures.append(f"A: {p}")
+                if t_received is None:
+                    msg += "; the message was never redelivered"
+                elif ev2["succeeded"]:
+                    msg += (
+                        f"; redelivered at kill+{t_received - t_kill:.0f} s and acknowledged as "
+                        f"{ev2['succeeded'][-1]!r} without rendering"
+                    )
+                say("\nNOT RECOVERED: " + msg)
+                failures.append("A: " + msg)
+            checks, problems = once_only(pk, media)
+            summary["A"]["once_only"] = checks
+            say("once-only checks:", json.dumps(checks, ensure_ascii=False, default=str))
+            for p in problems:
+                failures.append(f"A: {p}")
 
         # --- B: only the pool child killed -----------------------------------------------------
         if not args.no_child_kill:

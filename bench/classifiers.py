@@ -1,13 +1,10 @@
 """Benchmark of the classifiers app: loading the shipped files and autocomplete search.
 
-Not a test: it writes to the database it is pointed at. Run it on a scratch PostgreSQL
-database (see docs/benchmarks.md, section "Classifiers"):
+Not a test: it prints figures for docs/benchmarks.md (section "Classifiers"). It needs
+PostgreSQL at 127.0.0.1:5432 (user postgres, no password); it creates, migrates and drops
+a database of its own (sqf_bench_classifiers_<pid>):
 
-    psql -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS sqf_bench"
-    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE sqf_bench"
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sqf_bench
-    .venv/bin/python manage.py migrate
-    .venv/bin/python bench/classifiers.py
+    .venv/bin/python bench/classifiers.py [--quick] [--json FILE]   # about 3 min; --quick < 1 min
 
 What it measures:
 
@@ -27,9 +24,9 @@ What it measures:
 3. EXPLAIN (ANALYZE, BUFFERS) of the SQL node_search() actually runs for a few queries,
    captured with CaptureQueriesContext, to show which indexes are used.
 
-It refuses to run on a database that already holds classifier editions unless --reset is
-given; --reset deletes all classifier data first: Node, CrosswalkLink, Edition,
-ImportJob and the AuditEvent rows with action classifier.load / crosswalk.seed.
+Between runs it deletes the classifier rows (Node, CrosswalkLink, Edition, ImportJob) of
+its own database; it never deletes audit rows (append-only: a trigger refuses DELETE on
+PostgreSQL), so the audit events of earlier runs stay behind until the database is dropped.
 
 --profile load|search prints a short cProfile of one load of the three shipped files,
 or of the search pass, after the benchmark. --pg-set NAME=VALUE (repeatable) sets a
@@ -39,6 +36,7 @@ PostgreSQL setting on the benchmark's own sessions only, e.g. random_page_cost=1
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime as dt
 import io
@@ -54,11 +52,40 @@ import time
 from pathlib import Path
 
 # Run as a script, sys.path[0] is bench/ and this very file would shadow the
-# `classifiers` app: put the project root first instead.
+# `classifiers` app: put the project root first, and bench/ last (for _common).
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT)]
+sys.path.append(str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import _common  # noqa: E402
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _common.parser(__doc__, quick="one load run and 200 queries (under 1 min)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--profile", choices=("load", "search"))
+    parser.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PostgreSQL setting for the benchmark's sessions, e.g. random_page_cost=1.1",
+    )
+    return parser
+
+
+if __name__ == "__main__":
+    # Parsed before Django starts (--help needs no database); the database of its own is
+    # created and migrated before Django connects, and dropped at exit (see the end).
+    ARGS = build_parser().parse_args()
+    DATABASE = contextlib.ExitStack()
+    DATABASE.enter_context(_common.database("classifiers", keep=ARGS.keep))
 
 import django  # noqa: E402
 
@@ -75,7 +102,6 @@ from classifiers.crosswalk import crosswalk_seed_equal_codes  # noqa: E402
 from classifiers.demo import DATA, SHIPPED  # noqa: E402
 from classifiers.models import Classifier, CrosswalkLink, Edition, ImportJob, Node  # noqa: E402
 from classifiers.services import classifier_import  # noqa: E402
-from councils.models import AuditEvent  # noqa: E402
 
 D_POSITION = (
     Classifier.NKZ,
@@ -83,7 +109,6 @@ D_POSITION = (
     "НКЗ 01-2017 (ЕСУТД D_POSITION.xlsx)",
     dt.date(2017, 1, 1),
 )
-AUDIT_ACTIONS = ("classifier.load", "crosswalk.seed")
 SEED_STALE = "crosswalk seed, right after the loads"
 SEED_ANALYZED = "crosswalk seed, after ANALYZE"
 
@@ -236,11 +261,11 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
 
 
 def wipe() -> None:
-    """Delete all classifier data (and the audit rows of loads/seeds)."""
+    """Delete all classifier data of the benchmark's own database. The audit rows of the
+    loads stay: the audit trail is append-only (PostgreSQL refuses DELETE on it)."""
     with transaction.atomic():
         CrosswalkLink.objects.all().delete()
         ImportJob.objects.all().delete()
-        AuditEvent.objects.filter(action__in=AUDIT_ACTIONS).delete()
         # Plain DELETEs: the ORM collector would walk the self-referencing parent cascade
         # and the Edition.previous PROTECT row by row. Any other table that references
         # these rows makes the statement fail, which is the safe outcome.
@@ -314,7 +339,6 @@ def bench_loads(runs: int, say) -> dict:
         # ... and again once the planner has statistics for the new editions.
         if connection.vendor == "postgresql":
             CrosswalkLink.objects.all().delete()
-            AuditEvent.objects.filter(action="crosswalk.seed").delete()
             vacuum("ANALYZE")
             start = time.perf_counter()
             crosswalk_seed_equal_codes(actor=None)
@@ -380,6 +404,8 @@ def bench_search(queries: list[tuple[str, str, str]], warmup: int) -> dict:
     }
 
 
+# The trigram index of the search (classifiers/migrations/0003_search_index_with_edition.py).
+TRGM_INDEX = "node_edition_search_trgm"
 KEY_WORDS = ("Scan", "Execution Time", "Planning Time", "Sort Method", "Limit", "Rows Removed")
 
 
@@ -400,7 +426,7 @@ def explain(classifier: str, q: str) -> dict:
                 "sql": sql,
                 "plan": plan,
                 "key": [line.strip() for line in plan if any(k in line for k in KEY_WORDS)],
-                "uses_trgm": any("node_search_trgm" in line for line in plan),
+                "uses_trgm": any(TRGM_INDEX in line for line in plan),
             }
         )
     return {"classifier": classifier, "q": q, "plans": plans}
@@ -460,7 +486,7 @@ def report(loads: dict, search: dict, explains: list[dict], meta: dict) -> str:
     for ex in explains:
         lines += ["", f"EXPLAIN ANALYZE node_search({ex['classifier']!r}, {ex['q']!r}):"]
         for i, p in enumerate(ex["plans"], start=1):
-            lines.append(f"  query {i} (node_search_trgm used: {p['uses_trgm']}):")
+            lines.append(f"  query {i} ({TRGM_INDEX} used: {p['uses_trgm']}):")
             lines += [f"    {line}" for line in p["key"]]
     return "\n".join(lines)
 
@@ -486,23 +512,9 @@ def profile(kind: str, queries: list[tuple[str, str, str]]) -> str:
     return out.getvalue()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reset", action="store_true", help="delete classifier data first")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument("--profile", choices=("load", "search"))
-    parser.add_argument(
-        "--pg-set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="PostgreSQL setting for the benchmark's sessions, e.g. random_page_cost=1.1",
-    )
-    args = parser.parse_args()
+def main(args: argparse.Namespace) -> int:
+    if args.quick:
+        args.runs, args.queries, args.warmup = 1, 200, 20
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -510,12 +522,7 @@ def main() -> int:
     db = settings.DATABASES["default"]
     if connection.vendor != "postgresql":
         say(f"warning: {connection.vendor}, not PostgreSQL; the targets are for PostgreSQL.")
-    if Edition.objects.exists() and not args.reset:
-        say(
-            f"Database {db['NAME']!r} already holds classifier editions. This benchmark deletes "
-            "all classifier data; run it on a scratch database, or pass --reset."
-        )
-        return 2
+    _common.print_machine()
     if args.pg_set:
         if connection.vendor != "postgresql":
             say("--pg-set needs PostgreSQL")
@@ -582,4 +589,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with DATABASE:
+        code = main(ARGS)
+    sys.exit(code)

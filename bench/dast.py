@@ -1,14 +1,16 @@
 """DAST smoke: wapiti3 against the app under gunicorn on loopback, anonymous, signed in
 and over the API by its OpenAPI schema.
 
-  .venv/bin/python bench/dast.py [--ref REF [--with PATH]...] [--scans anonymous,session,api]
+  .venv/bin/python bench/dast.py [--quick] [--ref REF [--with PATH]...]
+                                 [--scans anonymous,session,api]
                                  [--crawl-time S] [--attack-time S] [--workers 3]
                                  [--reports DIR] [--keep]
 
 Not a test: it prints figures for docs/security.md (row 24) and docs/benchmarks.md
 ("DAST smoke (wapiti3)"). It needs PostgreSQL at 127.0.0.1:5432 (user postgres, no
-password), Redis at 127.0.0.1:6379 (database 9, flushed at start and end) and port 8765
-free. About 15 minutes. Exit 0 only when every finding is on the reviewed ACCEPTED list
+password) and Redis at 127.0.0.1:6379 (database 9, flushed at start and end); gunicorn
+listens on a free port. About 15 minutes (plus about 1 min to install wapiti3 the first
+time); --quick runs the anonymous scan alone with short limits, about 3 min. Exit 0 only when every finding is on the reviewed ACCEPTED list
 below, the server answered no 5xx other than the registry's designed 503 "document being
 prepared", neither gunicorn nor the Celery worker logged an error with a traceback, and
 each scan ran to its end (the signed-in one still signed in).
@@ -21,16 +23,16 @@ the working tree into the export (a fix under review).
 1. wapiti3 lives in its own venv, `.venv-dast` (created here if missing: `python -m venv
    .venv-dast`, `pip install wapiti3==3.2.3`, the newest offered for Python 3.11). It
    pins an asgiref older than Django 5.2 accepts, so it must never go into `.venv`.
-2. Drops and creates `sqf_drill_dast_seed`, runs `manage.py migrate`, `manage.py
+2. Creates its own `sqf_bench_dast_seed_<pid>`, runs `manage.py migrate`, `manage.py
    seed_demo` and `manage.py collectstatic` (into the temporary folder: with DEBUG off
    the static files come from WhiteNoise's manifest), and stores there a signed-in
    session and a DRF token for the demo user `drafter`: the session server-side
    (SessionStore with Django's auth keys and the app's timeout clocks), the token with
    rest_framework's Token model.
 3. Each scan starts from that seeded demo (the signed-in scan submits forms that move
-   version 2 on; the next scan would find nothing left to edit): `sqf_drill_dast` is
-   created anew as a copy of it (`CREATE DATABASE … TEMPLATE`), Redis database 9 is
-   flushed, and gunicorn starts on 127.0.0.1:8765 as docker-compose runs it
+   version 2 on; the next scan would find nothing left to edit): `sqf_bench_dast_<pid>`
+   is created anew as a copy of it (`CREATE DATABASE … TEMPLATE`), Redis database 9 is
+   flushed, and gunicorn starts on 127.0.0.1:<free port> as docker-compose runs it
    (`config.wsgi`, 3 sync workers, `--timeout 60`) with a Celery worker (`celery -A
    config worker`, concurrency 1: the document renders the pages ask for); both stop
    after the scan. Production settings except TLS:
@@ -76,7 +78,6 @@ the working tree into the export (a fix under review).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -100,10 +101,10 @@ from _common import PG, ROOT, pg_admin, say
 CODE = ROOT
 DAST_VENV = ROOT / ".venv-dast"
 WAPITI_PIN = "wapiti3==3.2.3"
-DB = "sqf_drill_dast"
-SEED = "sqf_drill_dast_seed"  # migrated and seeded once; each scan gets a copy (TEMPLATE)
+DB = _common.db_name("dast")
+SEED = _common.db_name("dast", "seed")  # migrated and seeded once; each scan gets a copy
 REDIS = "redis://127.0.0.1:6379/9"
-HOST, PORT = "127.0.0.1", 8765
+HOST, PORT = "127.0.0.1", _common.free_port()
 BASE = f"http://{HOST}:{PORT}"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -128,11 +129,11 @@ N_MODULES = 16  # what MODULES expands to; bounds the backstop timeout of a scan
 LOGOUT = f"{BASE}/accounts/logout/"
 # The crawl submits every form it finds once, with its default values: the last option of a
 # select. For the moves of version 2 that is "withdraw", which ends the editing the rest of
-# the scan would attack (sbsh/workflow.py; who may move is rows 3 and 8 of security.md).
+# the scan would attack (sbsh/workflow/moves.py; who may move is rows 3 and 8 of security.md).
 NO_WITHDRAW = f"{BASE}/sqf/*/move/withdraw/*"
 NO_API_MOVES = f"{BASE}/api/versions/*/moves/*"
 # The registry answers 503 with Retry-After while a document is being rendered
-# (sbsh/views_registry.py, registry_download): by design, not an error.
+# (registry/views.py, registry_download): by design, not an error.
 DESIGNED_503 = re.compile(r"^/registry/\d+/v\d+/(kk|ru)\.(docx|pdf)$")
 
 
@@ -257,34 +258,23 @@ def ensure_wapiti() -> str:
 
 
 def machine(wapiti: str, ref: str | None, taken: list[str]) -> dict:
+    """What this drill adds to the machine line of bench/_common.py."""
+
     def run(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
 
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in run("lscpu").splitlines()
-            if line.startswith("Model name")
-        ),
-        "?",
-    )
     import celery
     import django
     import gunicorn
 
     return {
-        "nproc": run("nproc"),
-        "cpu": model,
-        "python": sys.version.split()[0],
         "django": django.get_version(),
         "gunicorn": gunicorn.__version__,
         "celery": celery.__version__,
         "wapiti3": wapiti,
-        "psql": run("psql", "--version"),
-        "loadavg": os.getloadavg(),
         "code": (
             f"{run('git', '-C', str(ROOT), 'rev-parse', '--short', ref)} ({ref}, exported)"
             + (f" with {', '.join(taken)} from the working tree" if taken else "")
@@ -701,7 +691,9 @@ def short(text: str, n: int = 160) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(
+        __doc__, quick="the anonymous scan only, crawl 30 s and 10 s per attack module"
+    )
     parser.add_argument("--ref", help="scan this commit, exported with git archive")
     parser.add_argument(
         "--with",
@@ -716,8 +708,11 @@ def main() -> int:
     parser.add_argument("--attack-time", type=float, help="override --max-attack-time")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--reports", default=str(ROOT / "var" / "dast"))
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    if args.quick:
+        args.scans = "anonymous"
+        args.crawl_time = 30 if args.crawl_time is None else args.crawl_time
+        args.attack_time = 10 if args.attack_time is None else args.attack_time
     chosen = [s.strip() for s in args.scans.split(",") if s.strip()]
     unknown = sorted(set(chosen) - set(SCANS))
     if unknown:
@@ -780,11 +775,9 @@ def main() -> int:
         import redis
 
         say(
-            f"database {SEED}: drop if present, create, migrate, seed_demo, then the session "
+            f"database {SEED}: create, migrate, seed_demo, then the session "
             f"and token of {USER}; each scan gets {DB}, a fresh copy of it"
         )
-        for name in (DB, SEED):
-            pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         pg_admin(f"CREATE DATABASE {SEED}")
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{SEED}"
         t0 = time.perf_counter()
@@ -816,7 +809,7 @@ def main() -> int:
             "demo objects: "
             + json.dumps({k: v for k, v in ids.items() if k not in ("session", "token")})
         )
-        say(json.dumps(machine(version, args.ref, args.taken), ensure_ascii=False))
+        _common.print_machine(**machine(version, args.ref, args.taken))
 
         cookie_file = tmp / "cookies.json"
         cookie = {"value": ids["session"], "expires": None, "secure": False, "port": None}
@@ -847,28 +840,18 @@ def main() -> int:
                 logs / "gunicorn-access.log",
                 logs / "celery.log",
             )
-            gunicorn = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "config.wsgi",
-                    "--bind",
-                    f"{HOST}:{PORT}",
-                    "--workers",
-                    str(args.workers),
-                    "--worker-class",
-                    "sync",
-                    "--timeout",
-                    "60",
+            _base, gunicorn = _common.start_gunicorn(
+                os.environ.copy(),
+                log,
+                workers=args.workers,
+                cwd=CODE,
+                port=PORT,
+                extra=(
                     "--access-logfile",
                     str(access),
                     "--access-logformat",
                     '%(s)s %(m)s "%(U)s" "%(q)s"',
-                ],
-                cwd=CODE,
-                env=os.environ.copy(),
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+                ),
             )
             servers.append(gunicorn)
             worker = subprocess.Popen(

@@ -1,27 +1,30 @@
 """Benchmark: the daily deadline check over 10,000 open deadlines, and add_working_days.
 
-  psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE sqf_bench_deadlines"
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/sqf_bench_deadlines .venv/bin/python manage.py migrate
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/sqf_bench_deadlines .venv/bin/python bench/deadlines.py
+  .venv/bin/python bench/deadlines.py          # under 1 min
 
-Not a test: it prints figures for docs/benchmarks.md. It writes demo organisations,
-10,000 deadlines and their notifications into the database it is given.
+Not a test: it prints figures for docs/benchmarks.md ("Deadlines"). It needs PostgreSQL
+at 127.0.0.1:5432 (user postgres, no password): it creates and migrates a database of its
+own (sqf_bench_deadlines_<pid>), writes the calendar, the demo organisations, 10,000
+deadlines and their notifications into it, and drops it at the end. E-mail is queued
+without a broker (task_always_eager off, nothing consumes it) and then rendered in this
+process with the locmem backend.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import _common
 
-import django
+if __name__ == "__main__":
+    # --help needs no database; the database of its own exists before Django connects.
+    ARGS = _common.parser(__doc__).parse_args()
+    DATABASE = contextlib.ExitStack()
+    DATABASE.enter_context(_common.database("deadlines", keep=ARGS.keep))
 
-django.setup()
+_common.django_setup()
 
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -38,10 +41,9 @@ N = 10_000
 
 
 def main() -> None:
+    _common.print_machine()
     seed_calendar()
     seed_organisations_and_people(password="bench-password-2026")
-    Notification.objects.all().delete()
-    Deadline.objects.all().delete()
     orgs = list(Organisation.objects.filter(kind__in=["state_body", "council"]))
     ct = ContentType.objects.get_for_model(Organisation)
     calendar = work_calendar()
@@ -113,8 +115,8 @@ def main() -> None:
         timings.append((n, len(starts) / (time.perf_counter() - t)))
     for n, rate in timings:
         print(f"add_working_days(start, {n}): {rate:,.0f} calls/s")
-    Deadline.objects.filter(subject_label__startswith="bench ").delete()
 
 
 if __name__ == "__main__":
-    main()
+    with DATABASE:
+        main()

@@ -4,12 +4,13 @@ in Kazakh and Russian, portrait (Annex §12) and landscape (the per-SQF option).
   .venv/bin/python bench/document_samples.py CONTENT.json [--out docs] [--dpi 60]
 
 CONTENT.json is a version's content, e.g. `large.json` that bench/documents.py writes to
-its --out folder. Renders with exports.pdf.render_pdf and pdftoppm (poppler-utils).
+its --out folder. Renders with exports.pdf.render_pdf and pdftoppm (poppler-utils). No
+database. Under 1 min. Writes the PNGs into --out (docs/ by default: they are the
+pictures docs/benchmarks.md shows).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -22,7 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sys.path.append(str(ROOT / "bench"))
+    import _common
+
+    parser = _common.parser(__doc__, keep=False)
     parser.add_argument("content", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--dpi", type=int, default=60)

@@ -1,12 +1,17 @@
 """Benchmark: rendering the SQF document (DOCX and PDF, Kazakh and Russian).
 
-  .venv/bin/python bench/documents.py [--out DIR] [--docx-runs 3] [--pdf-runs 1] [--profile]
-                                     [--only large-kk] [--no-libreoffice]
+  .venv/bin/python bench/documents.py [--quick] [--out DIR] [--docx-runs 3] [--pdf-runs 1]
+                                     [--profile] [--only large-kk] [--no-libreoffice]
 
-Runs against a throw-away SQLite database of its own: the script sets SQF_DATA_DIR to a
-fresh folder under --out and ignores DATABASE_URL, migrates, loads the shipped
+About 15 min with LibreOffice installed (optional: the yardstick is skipped without
+`soffice`); --quick renders the large Kazakh SQF once in each format, under 2 min.
+
+Needs no PostgreSQL: renders do not touch the database, so it runs against a throw-away
+SQLite database of its own (the script sets SQF_DATA_DIR to a fresh folder under --out,
+which is kept: its PDFs, PNGs and the contents' JSON are the output; it ignores
+DATABASE_URL), migrates, loads the shipped
 classifiers and the demo SQF (sbsh/data/demo_sqf_energy.json), and takes the demo's
-content (`exports.content.version_content`). It then grows the same version, through
+content (`sbsh.document.content.version_content`). It then grows the same version, through
 the sbsh services, into the benchmark document: SQF levels 1, 2, 3, 4.1, 4.2, 5, 6.1,
 6.2, 7 and 8; 200 Table 1 rows (50 per process section); Table 2 with four occupations
 on every level; 300 Table 3 rows; and about 9,000 characters of narrative text in each
@@ -26,7 +31,6 @@ written to --out (default: a new temporary folder).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -450,35 +454,21 @@ def code_state() -> str:
 
 
 def machine() -> dict:
+    """What this benchmark adds to the machine line of bench/_common.py."""
     from importlib.metadata import version
 
     import weasyprint
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
     lo = (
         subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip()
         if shutil.which("soffice")
         else None
     )
     return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": subprocess.run(
-            ["free", "-h"], capture_output=True, text=True
-        ).stdout.splitlines()[1],
-        "python": sys.version.split()[0],
         "weasyprint": weasyprint.__version__,
         "pydyf": version("pydyf"),
         "python-docx": version("python-docx"),
         "libreoffice": lo,
-        "loadavg": os.getloadavg(),
         "code": code_state(),
     }
 
@@ -492,8 +482,10 @@ def summary(values: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", type=Path)
+    import _common  # here, not at the top: the workers run a copy of this file from --out
+
+    parser = _common.parser(__doc__, quick="--only large-kk --docx-runs 1 --pdf-runs 1", keep=False)
+    parser.add_argument("--out", type=Path, help="default: a temporary folder")
     parser.add_argument("--docx-runs", type=int, default=3)
     parser.add_argument("--pdf-runs", type=int, default=1)
     parser.add_argument(
@@ -507,6 +499,8 @@ def main() -> None:
         help="render only these documents, e.g. --only large-kk (repeatable)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.only, args.docx_runs, args.pdf_runs = ["large-kk"], 1, 1
     wanted = set(args.only or [])
 
     out = (args.out or Path(tempfile.mkdtemp(prefix="sqf-bench-documents-"))).resolve()
@@ -523,7 +517,7 @@ def main() -> None:
     WORKER = out / "worker.py"
     shutil.copy(__file__, WORKER)
 
-    print(json.dumps(machine(), ensure_ascii=False), flush=True)
+    _common.print_machine(**machine())
     demo_path, large_path, shape = build_contents(out)
     print(json.dumps(shape, ensure_ascii=False), flush=True)
 

@@ -1,28 +1,33 @@
 """Benchmark: the SQF editor pages of a version with 200 Table 1 rows and 300 Table 3 rows.
 
-  psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE sqf_bench_editor"
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/sqf_bench_editor
-  .venv/bin/python manage.py migrate && .venv/bin/python bench/editor.py
+  .venv/bin/python bench/editor.py [--repeat 20]     # about 1 min
 
-Loads the shipped classifiers and the demo SQF if missing, grows the demo version to
-200 + 300 rows, then requests each editor page 20 times through Django's test client
-(view, templates and queries; no network), reporting median, p95 and queries per page.
+Not a test: it prints figures for docs/benchmarks.md ("SQF editor"). It needs PostgreSQL
+at 127.0.0.1:5432 (user postgres, no password): it creates and migrates a database of its
+own (sqf_bench_editor_<pid>), loads the shipped classifiers and the demo SQF, grows the
+demo version to 200 + 300 rows, then requests each editor page --repeat times through
+Django's test client (view, templates and queries; no network), reporting median, p95
+and queries per page; it drops the database at the end. bench/editor_load.py imports
+`grow` from here (with its own database already set up).
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import _common
 
-import django
+if __name__ == "__main__":
+    # --help needs no database; the database of its own exists before Django connects.
+    _parser = _common.parser(__doc__)
+    _parser.add_argument("--repeat", type=int, default=20, help="requests per page")
+    ARGS = _parser.parse_args()
+    DATABASE = contextlib.ExitStack()
+    DATABASE.enter_context(_common.database("editor", keep=ARGS.keep))
 
-django.setup()
+_common.django_setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -36,7 +41,7 @@ from deadlines.demo import seed_calendar  # noqa: E402
 from sbsh.demo import seed_demo_sqf  # noqa: E402
 from sbsh.models import Table1Row, Table3Row, Version  # noqa: E402
 
-T1, T3, REPEAT = 200, 300, 20
+T1, T3 = 200, 300
 
 
 def grow(version: Version) -> None:
@@ -87,8 +92,10 @@ def grow(version: Version) -> None:
     Table3Row.objects.bulk_create(extra)
 
 
-def main() -> None:
+def main(repeat: int) -> None:
+    _common.print_machine()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    _common.static_without_manifest()
     seed_classifiers()
     seed_calendar()
     seed_organisations_and_people(password="bench-password-2026")
@@ -108,7 +115,7 @@ def main() -> None:
         url = f"/sqf/{version.pk}/{page}"
         client.get(url)  # warm templates and caches
         timings = []
-        for _ in range(REPEAT):
+        for _ in range(repeat):
             with CaptureQueriesContext(connection) as queries:
                 start = time.perf_counter()
                 response = client.get(url)
@@ -122,4 +129,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with DATABASE:
+        main(ARGS.repeat)

@@ -29,24 +29,20 @@ are in the database, tasks run in-process).
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import io
 import math
 import os
 import random
-import secrets
 import shutil
-import signal
-import string
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from _common import ROOT, free_port, manage, pg_admin, say, wait_healthy
+import _common
+from _common import ROOT, say
 from load import cookie_header, sign_in
 
 PASSWORD = "sqf-demo-2026"  # load.sign_in signs in with this one
@@ -58,10 +54,9 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
-def seed(db_url: str) -> int:
-    """Migrate and grow the demo version in this process; returns the version id."""
-    os.environ["DATABASE_URL"] = db_url
-    manage("migrate", "--noinput")
+def seed() -> int:
+    """Grow the demo version in this process (the database is migrated); returns the
+    version id."""
     import editor  # sets Django up against DATABASE_URL
 
     from classifiers.demo import seed_classifiers
@@ -209,7 +204,7 @@ def run_load(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
@@ -217,83 +212,46 @@ def main() -> int:
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="checkout whose app gunicorn serves"
     )
-    parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--with-checklist", action="store_true", help="also request the checklist partial"
     )
     args = parser.parse_args()
-    db = f"sqf_bench_tables_{os.getpid()}"
-    db_url = f"postgres://postgres@127.0.0.1:5432/{db}"
-    say(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    pg_admin(f"CREATE DATABASE {db}")
-    gunicorn: subprocess.Popen | None = None
+    _common.print_machine()
     tmp = Path(tempfile.mkdtemp(prefix="sqf-bench-tables-"))
     try:
-        version_id = seed(db_url)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "HTTPS")},
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "".join(secrets.choice(string.ascii_letters) for _ in range(60)),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DEBUG": "false",
-            "SQF_DATA_DIR": str(tmp),
-            "STATIC_ROOT": str(tmp / "static"),  # DEBUG=false reads collectstatic's manifest
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-        os.environ.update(env)  # manage() below runs with this process's environment
-        manage("collectstatic", "--noinput", "-v0", cwd=args.code)
-        log = tmp / "gunicorn.log"
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--timeout",
-                "60",
-            ],
-            cwd=args.code,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_healthy(base, gunicorn, log)
-        say(f"gunicorn from {args.code}, {args.workers} sync workers on {base}")
-        paths = ["/health/", f"/sqf/{version_id}/table1/", f"/sqf/{version_id}/table3/"]
-        if args.with_checklist:  # the Table 1 page of the new code fetches it after itself
-            paths.append(f"/sqf/{version_id}/checklist/?limit=40")
-        results = run_load(base, "127.0.0.1", port, paths, args.clients, args.warmup, args.duration)
-        health = results["/health/"]["p95"]
-        say(f"\n{args.clients} clients, {args.duration:.0f} s measured after {args.warmup:.0f} s")
-        say("| path | requests | errors | p50 ms | p95 ms | p99 ms | p95 / health p95 | HTML KB |")
-        say("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for path, r in results.items():
+        with _common.database("tables", keep=args.keep):
+            version_id = seed()
+            # The server: no Redis (sessions in the database, tasks in-process).
+            env = _common.server_env(tmp)
+            with _common.gunicorn(
+                env, tmp / "gunicorn.log", workers=args.workers, cwd=args.code
+            ) as (base, _proc):
+                say(f"gunicorn from {args.code}")
+                port = int(base.rsplit(":", 1)[1])
+                paths = ["/health/", f"/sqf/{version_id}/table1/", f"/sqf/{version_id}/table3/"]
+                if args.with_checklist:  # the Table 1 page of the new code fetches it after itself
+                    paths.append(f"/sqf/{version_id}/checklist/?limit=40")
+                results = run_load(
+                    base, "127.0.0.1", port, paths, args.clients, args.warmup, args.duration
+                )
+            health = results["/health/"]["p95"]
             say(
-                f"| `{path}` | {r['n']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | "
-                f"{r['p99']:.0f} | {r['p95'] / health:.1f}× | {r['bytes'] / 1024:.0f} |"
+                f"\n{args.clients} clients, {args.duration:.0f} s measured after {args.warmup:.0f} s"
             )
-        if args.code.resolve() == ROOT.resolve():
-            workbook_times(version_id)
-        say(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+            say(
+                "| path | requests | errors | p50 ms | p95 ms | p99 ms | p95 / health p95 | HTML KB |"
+            )
+            say("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for path, r in results.items():
+                say(
+                    f"| `{path}` | {r['n']} | {r['errors']} | {r['p50']:.0f} | {r['p95']:.0f} | "
+                    f"{r['p99']:.0f} | {r['p95'] / health:.1f}× | {r['bytes'] / 1024:.0f} |"
+                )
+            if args.code.resolve() == ROOT.resolve():
+                workbook_times(version_id)
+            say(f"load average at the end: {os.getloadavg()}")
     finally:
-        if gunicorn is not None and gunicorn.poll() is None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
-                gunicorn.wait()
         if not args.keep:
-            from django.db import connections
-
-            connections.close_all()
-            pg_admin(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

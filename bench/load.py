@@ -1,17 +1,20 @@
 """Load drill: 50 signed-in users for 5 minutes on the editor, the dashboard, the registry
 and the authenticated API (gunicorn, 4 sync workers, PostgreSQL, Redis).
 
-  .venv/bin/python bench/load.py [--duration 300] [--users 50] [--workers 4]
+  .venv/bin/python bench/load.py [--quick] [--duration 300] [--users 50] [--workers 4]
                                  [--warmup 20] [--keep]
+
+About 6 min; --quick (10 users, 30 s after 5 s of warm-up) about 1.5 min.
 
 Not a test: it prints figures for docs/security.md (row 21) and docs/benchmarks.md
 ("Reliability drills"). It needs PostgreSQL at 127.0.0.1:5432 (user postgres, no
 password) and Redis at 127.0.0.1:6379 (database 8, flushed at start and end).
 
-1. Drops and creates `sqf_drill_load`, runs `manage.py migrate` and `manage.py
-   seed_demo` (the demo SQF: version 1 published, version 2 in preparation), and
+1. Creates its own database `sqf_bench_load_<pid>`, runs `manage.py migrate` and
+   `manage.py seed_demo` (the demo SQF: version 1 published, version 2 in preparation), and
    `manage.py drf_create_token USER` for the API users.
-2. Starts gunicorn as docker-compose does (`config.wsgi`, `--timeout 60`, access log),
+2. Collects the static files into a temporary folder; starts gunicorn as docker-compose
+   does (`config.wsgi`, `--timeout 60`, access log),
    here with 4 sync workers, DEBUG=false, ALLOWED_HOSTS=127.0.0.1,localhost, a random
    60-character SECRET_KEY, HTTPS unset, in its own process group.
 3. Setup, not measured: each demo account is checked once (one sign-in: GET
@@ -38,7 +41,6 @@ password) and Redis at 127.0.0.1:6379 (database 8, flushed at start and end).
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import os
@@ -57,9 +59,10 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from _common import ROOT, free_port, manage, pg_admin, say, wait_healthy
+import _common
+from _common import ROOT, manage, pg_admin, say, wait_healthy
 
-DB = "sqf_drill_load"
+DB = _common.db_name("load")
 REDIS = "redis://127.0.0.1:6379/8"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
@@ -75,7 +78,7 @@ PASSWORD = "sqf-demo-2026"
 ACCOUNTS = ["drafter", "expert", "member", "secretary", "officer", "admin"]
 Q = urllib.parse.quote("электр")
 # Other work that would disturb the figures if it ran at the same time (reported, not stopped).
-OTHER_LOAD = r"pytest|\.ci/run|wrk |bench/(registry|documents|editor|classifiers|deadlines|celery_crash|backup_drill)\.py"
+OTHER_LOAD = r"pytest|\.ci/run|locust|bench/(registry|documents|editor|editor_load|classifiers|deadlines|celery_crash|backup_drill|dast|case)\.py"
 
 
 # --- the load generator (runs in its own process: --client CONFIG OUT) -------------------------
@@ -144,34 +147,11 @@ def client_main(config_path: str, out_path: str) -> None:
 
 
 def machine() -> dict:
-    def run(*cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
-        except OSError:
-            return "?"
-
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in run("lscpu").splitlines()
-            if line.startswith("Model name")
-        ),
-        "?",
-    )
+    """What this drill adds to the machine line of bench/_common.py."""
     import django
     import gunicorn
 
-    return {
-        "nproc": run("nproc"),
-        "cpu": model,
-        "free -g": run("free", "-g").splitlines()[1] if run("free", "-g") else "?",
-        "psql": run("psql", "--version"),
-        "python": sys.version.split()[0],
-        "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
-        "loadavg": os.getloadavg(),
-        "commit": run("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
-    }
+    return {"django": django.get_version(), "gunicorn": gunicorn.__version__}
 
 
 def sign_in(base: str, username: str) -> dict[str, str]:
@@ -287,19 +267,21 @@ def main() -> int:
     if len(sys.argv) == 4 and sys.argv[1] == "--client":
         client_main(sys.argv[2], sys.argv[3])
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = _common.parser(__doc__, quick="10 users, 30 s measured after 5 s of warm-up")
     parser.add_argument("--duration", type=float, default=300)
     parser.add_argument("--warmup", type=float, default=20)
     parser.add_argument("--users", type=int, default=50, help="split evenly: browser / API")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=60, help="client socket timeout, s")
     parser.add_argument("--seed", type=int, default=20261126)
-    parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    if args.quick:
+        args.users, args.duration, args.warmup = 10, 30, 5
 
     tmp = Path(tempfile.mkdtemp(prefix="sqf-drill-load-"))
     os.environ.update(ENV)
     os.environ["SQF_DATA_DIR"] = str(tmp / "data")
+    os.environ["STATIC_ROOT"] = str(tmp / "static")  # DEBUG=false reads the manifest
     for name in UNSET:
         os.environ.pop(name, None)
     os.chdir(ROOT)
@@ -312,15 +294,11 @@ def main() -> int:
         import redis
 
         redis.Redis.from_url(REDIS).flushdb()
-        say(f"redis {REDIS} flushed; database {DB}: drop if present, create, migrate, seed_demo")
-        pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {DB}")
+        say(f"redis {REDIS} flushed; database {DB}: create, migrate, seed_demo")
+        _common.create_database(DB, seed_demo=True)
         t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        manage("collectstatic", "--noinput", "-v0")
+        say(f"  collectstatic: {time.perf_counter() - t0:.1f} s")
         tokens = {}
         for account in ACCOUNTS:
             out = manage("drf_create_token", account)
@@ -340,7 +318,7 @@ def main() -> int:
         v2 = Version.objects.get(framework__sector_ru="Электроэнергетика", number=2)
         framework = Publication.objects.get(version__framework=v2.framework).framework_id
         say(f"demo version 2: pk {v2.pk} ({v2.status}); registry framework {framework}")
-        say(json.dumps(machine(), ensure_ascii=False))
+        _common.print_machine(**machine())
         connections.close_all()
 
         html_paths = [
@@ -357,33 +335,20 @@ def main() -> int:
             ("api registry search", f"/api/registry/publications/?q={Q}"),
         ]
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log = tmp / "gunicorn.log"
         access = tmp / "access.log"
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "60",
+        base, gunicorn = _common.start_gunicorn(
+            os.environ.copy(),
+            log,
+            workers=args.workers,
+            extra=(
                 "--access-logfile",
                 str(access),
                 "--access-logformat",
                 '%(s)s %(m)s "%(U)s" %(M)s',
-            ],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            ),
         )
+        port = int(base.rsplit(":", 1)[1])
         wait_healthy(base, gunicorn, log)
         say(f"gunicorn pid {gunicorn.pid}, {args.workers} sync workers on {base}")
 
@@ -475,7 +440,8 @@ def main() -> int:
                 others = subprocess.run(
                     ["pgrep", "-af", OTHER_LOAD], capture_output=True, text=True
                 ).stdout.splitlines()
-                disturbed.update(line[:160] for line in others)
+                # A `flock` still waiting for the shared lock runs nothing yet.
+                disturbed.update(line[:160] for line in others if line.split()[1:2] != ["flock"])
             if time.time() > end_at + args.timeout + 30:
                 failures.append("load generators did not finish in time")
                 break

@@ -1,12 +1,13 @@
-"""Benchmark: the public registry and its API under load (gunicorn + wrk).
+"""Benchmark: the public registry and its API under load (gunicorn + locust, headless).
 
-  .venv/bin/python bench/registry.py [--duration 30s] [--connections 20] [--threads 2]
-                                     [--workers 4] [--ref HEAD] [--collectstatic] [--keep]
+  .venv/bin/python bench/registry.py [--quick] [--duration 30] [--users 20]
+                                     [--workers 4] [--ref HEAD] [--keep]
 
 Not a test: it prints figures for docs/benchmarks.md. It needs PostgreSQL at
-127.0.0.1:5432 (user postgres, no password), Redis at 127.0.0.1:6379 and `wrk`.
+127.0.0.1:5432 (user postgres, no password) and Redis at 127.0.0.1:6379 (database 5, the
+cache; not flushed). About 5.5 min; --quick about 3 min (5 s per scenario).
 
-1. Drops and creates the database `sqf_bench_registry`, runs `manage.py migrate` and
+1. Creates the database `sqf_bench_registry_<pid>`, runs `manage.py migrate` and
    `manage.py seed_demo` (classifiers, calendar, people and the demo SQF, whose version 1
    is published with a Publication).
 2. Grows the registry to about 300 publications by copying the demo Publication and its
@@ -16,26 +17,23 @@ Not a test: it prints figures for docs/benchmarks.md. It needs PostgreSQL at
    of the demo's search-text lines, except a rare quarter of them that it keeps with
    2-8 %; outside the energy sectors the energy words and OKED 35 codes are replaced by
    the sector's, and its OKED/NKZ terms are the sector's. Then ANALYZE.
-3. Starts gunicorn (sync workers) on a free port with DEBUG=false, waits for /health/,
-   checks every scenario answers 200, warms up, then runs
-   `wrk -t2 -c20 -d30s --latency -s stats.lua URL` per scenario. The Lua script prints
-   p50/p95/p99, requests, non-2xx responses (counted in `response()`) and socket errors.
-   A scenario that had socket timeouts (wrk gives up after 2 s and leaves those requests
-   out of its percentiles) is run again with `--timeout 10s` (--long-timeout).
+3. Starts gunicorn (sync workers) on a free port with DEBUG=false (static files
+   collected into a temporary folder), waits for /health/, checks every scenario
+   answers 200, then per scenario runs --users locust users (FastHttpUser, no think
+   time: a closed loop, like wrk's connections) for --warmup s (discarded) and
+   --duration s: requests/s, p50/p95/p99/max (locust's buckets: whole ms, 2 significant
+   digits above 100 ms) and failures (non-2xx and socket errors; the socket timeout is
+   --timeout, 60 s, so no slow request is left out of the percentiles).
 4. Counts SQL queries per request in-process (django.test.Client +
    CaptureQueriesContext, same database and settings), also for searches that match
    0, a few or many publications, times each page in-process without load, prints the
    plans of the word search's two queries (as planned, and with the trigram index
    forced), and profiles one request of the SQF page with cProfile.
-5. Prints Markdown tables; stops gunicorn and drops the database at the end (try/finally;
-   --keep leaves the database).
+5. Prints the machine and Markdown tables; stops gunicorn and drops the database at the
+   end (try/finally; --keep leaves the database).
 
 --ref REF measures that commit, exported with `git archive` into a temporary folder,
 instead of the working tree (for a checkout someone is editing).
-
-The static files are read from STATIC_ROOT as configured (the repository's
-`staticfiles/`, built by collectstatic); --collectstatic builds a fresh copy in a
-temporary folder first (about 1 min).
 """
 
 from __future__ import annotations
@@ -51,7 +49,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import string
 import subprocess
@@ -64,12 +61,12 @@ import urllib.request
 from pathlib import Path
 
 import _common
-from _common import ROOT, free_port, pg_admin, say, wait_healthy
+from _common import ROOT, pg_admin, say, wait_healthy
 
 # The code under test: the working tree, or with --ref an exported commit (git archive).
 CODE = ROOT
 
-DB = "sqf_bench_registry"
+DB = _common.db_name("registry")
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
     "REDIS_URL": "redis://127.0.0.1:6379/5",
@@ -358,10 +355,11 @@ QUALIFIERS = [
 ENERGY_WORDS = re.compile(r"\w*(?:электр|энерг|electr|energ)\w*")
 OKED35 = re.compile(r"\b35(\d{1,3})\b")
 CODE_UNDER_TEST = (
-    "sbsh/registry.py",
-    "sbsh/views_registry.py",
+    "sbsh/publication",
+    "registry",
     "sbsh/api.py",
     "sbsh/models.py",
+    "sbsh/document/models.py",
     "exports/layout.py",
     "templates/registry",
     "templates/exports",
@@ -373,31 +371,6 @@ ENERGY_NKZ = ("2151", "3121", "741", "742", "818")
 
 # --- the load -----------------------------------------------------------------------------------
 
-LUA = r"""
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-end
-function init(args)
-  non2xx = 0
-end
-function response(status, headers, body)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-function done(summary, latency, requests)
-  local n = 0
-  for _, t in ipairs(threads) do n = n + t:get("non2xx") end
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%.0f,"p95_us":%.0f,' ..
-    '"p99_us":%.0f,"max_us":%.0f,"mean_us":%.0f,"non2xx":%d,"connect":%d,"read":%d,' ..
-    '"write":%d,"status":%d,"timeout":%d}\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
-    latency:percentile(95), latency:percentile(99), latency.max, latency.mean, n,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
-
 
 def manage(*args: str) -> str:
     """manage.py of the code under test (the checkout, or the exported --ref)."""
@@ -405,33 +378,23 @@ def manage(*args: str) -> str:
 
 
 def machine(ref: str | None) -> dict:
+    """What this benchmark adds to the machine line of bench/_common.py."""
+    from importlib.metadata import version
+
+    import django
+
+    import sbsh
+
     def run(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "?",
-    )
-    import django
-
-    import sbsh
-
     return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "memory": run("free", "-h").splitlines()[1] if run("free", "-h") else "?",
-        "postgresql": run("psql", "--version"),
-        "wrk": run("wrk", "--version").splitlines()[0] if run("wrk", "--version") else "?",
-        "python": sys.version.split()[0],
         "django": django.get_version(),
-        "loadavg": os.getloadavg(),
+        "gunicorn": version("gunicorn"),
+        "locust": version("locust"),
         "code": (
             f"commit {run('git', '-C', str(ROOT), 'rev-parse', '--short', ref)} ({ref}, exported)"
             if ref
@@ -654,7 +617,7 @@ def seed_registry(rng: random.Random) -> dict:
             flush()
     with connection.cursor() as cur:
         # bulk_create skips what publication_create does after the insert: the tsvector
-        # the word search reads (sbsh/registry.py), when the schema has it.
+        # the word search reads (sbsh/publication/services.py), when the schema has it.
         cur.execute(
             "SELECT 1 FROM information_schema.columns "
             "WHERE table_name = 'sbsh_publication' AND column_name = 'search_vector'"
@@ -850,59 +813,32 @@ def fetch(url: str) -> tuple[int, int]:
         return e.code, len(e.read())
 
 
-def run_wrk(
-    args: argparse.Namespace, lua: Path, url: str, duration: str, timeout: str | None = None
-) -> dict:
-    cmd = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{duration}",
-        "--latency",
-        *(["--timeout", timeout] if timeout else []),
-        "-s",
-        str(lua),
-        url,
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("WRKJSON ")), None)
-    if proc.returncode != 0 or line is None:
-        raise SystemExit(f"wrk failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    result = json.loads(line[len("WRKJSON ") :])
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout"))
-    result["raw"] = proc.stdout
-    return result
+def run_load(args: argparse.Namespace, url: str) -> dict:
+    """--users locust users on one URL: --warmup s discarded, then --duration s."""
+    return _common.locust(
+        url, "", args.users, args.duration, warmup=args.warmup, timeout=args.timeout
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", default="30s")
-    parser.add_argument("--warmup", default="5s")
-    parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=2)
+    parser = _common.parser(__doc__, quick="5 s per scenario after 2 s of warm-up")
+    parser.add_argument("--duration", type=float, default=30, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds, not counted")
+    parser.add_argument("--users", type=int, default=20, help="concurrent locust users")
+    parser.add_argument("--timeout", type=float, default=60, help="socket timeout, s")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument(
-        "--long-timeout",
-        default="10s",
-        help="run a scenario again with this wrk --timeout if it had socket timeouts "
-        "(wrk's default is 2 s, and timed-out requests are left out of its percentiles)",
-    )
     parser.add_argument(
         "--ref",
         help="measure this commit (exported with git archive into a temporary folder) "
         "instead of the working tree, e.g. HEAD while someone is editing the checkout",
     )
-    parser.add_argument("--collectstatic", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed")
+    if args.quick:
+        args.duration, args.warmup = 5, 2
 
     os.environ.update(ENV)
     tmp = Path(tempfile.mkdtemp(prefix="sqf-bench-registry-"))
-    lua = tmp / "stats.lua"
-    lua.write_text(LUA)
+    os.environ["STATIC_ROOT"] = str(tmp / "static")
     gunicorn: subprocess.Popen | None = None
     failures: list[str] = []
     django_ready = False
@@ -917,27 +853,15 @@ def main() -> int:
                 check=True,
             ).stdout
             subprocess.run(["tar", "-x", "-C", str(CODE)], input=archive, check=True)
-            # The export has no collected static files: use the checkout's, unless told.
-            if not args.collectstatic and "STATIC_ROOT" not in os.environ:
-                os.environ["STATIC_ROOT"] = str(ROOT / "staticfiles")
             say(f"code under test: {args.ref} exported to {CODE}")
         # Celery's Django fix-up puts the working directory first on sys.path.
         os.chdir(CODE)
         sys.path.insert(0, str(CODE))
-        if args.collectstatic:
-            os.environ["STATIC_ROOT"] = str(tmp / "static")
-            t0 = time.perf_counter()
-            manage("collectstatic", "--noinput", "-v0")
-            say(f"collectstatic into {tmp / 'static'}: {time.perf_counter() - t0:.0f} s")
-        say(f"database {DB}: drop if present, create, migrate, seed_demo")
-        pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {DB}")
         t0 = time.perf_counter()
-        manage("migrate", "-v0")
-        say(f"  migrate: {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        manage("seed_demo")
-        say(f"  seed_demo: {time.perf_counter() - t0:.1f} s")
+        manage("collectstatic", "--noinput", "-v0")
+        say(f"collectstatic into {tmp / 'static'}: {time.perf_counter() - t0:.0f} s")
+        say(f"database {DB}: create, migrate, seed_demo")
+        _common.create_database(DB, seed_demo=True, cwd=CODE)
 
         import django
 
@@ -947,7 +871,7 @@ def main() -> int:
 
         if Path(sbsh.__file__).resolve().parents[1] != CODE.resolve():
             raise SystemExit(f"sbsh was imported from {sbsh.__file__}, not from {CODE}")
-        say(json.dumps(machine(args.ref), ensure_ascii=False))
+        _common.print_machine(**machine(args.ref))
         t0 = time.perf_counter()
         shape = seed_registry(random.Random(SEED))
         say(f"registry seeded in {time.perf_counter() - t0:.1f} s:", json.dumps(shape))
@@ -1010,29 +934,13 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         log = tmp / "gunicorn.log"
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-            ],
+        base, gunicorn = _common.start_gunicorn(
+            os.environ.copy(),
+            log,
+            workers=args.workers,
             cwd=CODE,
-            env=os.environ.copy(),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            extra=("--log-level", "warning"),
         )
         wait_healthy(base, gunicorn, log)
         say(f"\ngunicorn pid {gunicorn.pid}, {args.workers} sync workers on {base}")
@@ -1042,63 +950,34 @@ def main() -> int:
             status, size = fetch(base + path)
             if status != 200:
                 failures.append(f"{path}: HTTP {status} before the load")
-            run_wrk(args, lua, base + path, args.warmup)  # warm every worker
             load0 = os.getloadavg()[0]
-            r = run_wrk(args, lua, base + path, args.duration)
+            r = run_load(args, base + path)
             r.update(status=status, size=size, load=load0)
             results[key] = r
-            if r["non2xx"] or r["errors"]:
-                failures.append(
-                    f"{path}: {r['non2xx']} non-2xx, socket errors connect {r['connect']} "
-                    f"read {r['read']} write {r['write']} timeout {r['timeout']}"
-                )
+            if r["failures"]:
+                failures.append(f"{path}: {r['failures']} failed requests: {r['errors']}")
             say(
-                f"{label}: {r['rps']:.1f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
-                f"p95 {r['p95_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms, "
-                f"non-2xx {r['non2xx']}, errors {r['errors']} (load {load0:.2f})"
+                f"{label}: {r['requests']} requests, {r['rps']:.1f} req/s, p50 {r['p50']:.0f} ms, "
+                f"p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, failures {r['failures']} "
+                f"(load {load0:.2f})"
             )
-        reruns = {}
-        for key, label, path in plan:
-            if results[key]["timeout"] and args.long_timeout:
-                r = run_wrk(args, lua, base + path, args.duration, args.long_timeout)
-                reruns[key] = r
-                if r["non2xx"] or r["errors"]:
-                    failures.append(
-                        f"{path} (--timeout {args.long_timeout}): {r['non2xx']} non-2xx, "
-                        f"{r['errors']} socket errors"
-                    )
-                say(
-                    f"{label}, wrk --timeout {args.long_timeout}: {r['rps']:.1f} req/s, "
-                    f"p50 {r['p50_us'] / 1000:.1f} ms, p95 {r['p95_us'] / 1000:.1f} ms, "
-                    f"p99 {r['p99_us'] / 1000:.1f} ms, non-2xx {r['non2xx']}, errors {r['errors']}"
-                )
         server_log = log.read_text(errors="replace")
         tracebacks = server_log.count("Traceback")
         if tracebacks:
             failures.append(f"gunicorn log has {tracebacks} tracebacks (see {log})")
 
         say(
-            "\n| scenario | requests/s | p50 ms | p95 ms | p99 ms | non-2xx | errors | queries/request |"
+            f"\n{args.users} locust users, {args.duration:.0f} s per scenario after "
+            f"{args.warmup:.0f} s of warm-up, {args.workers} gunicorn workers"
         )
-        say("|---|---:|---:|---:|---:|---:|---:|---:|")
+        say("| scenario | requests/s | p50 ms | p95 ms | p99 ms | failures | queries/request |")
+        say("|---|---:|---:|---:|---:|---:|---:|")
         for key, label, path in plan:
             r = results[key]
             say(
-                f"| {label} | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} "
-                f"| {r['p99_us'] / 1000:.1f} | {r['non2xx']} | {r['errors']} "
-                f"| {local[path]['queries']} |"
+                f"| {label} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} "
+                f"| {r['p99']:.0f} | {r['failures']} | {local[path]['queries']} |"
             )
-        if reruns:
-            say(f"\nAgain with wrk --timeout {args.long_timeout} (scenarios that had timeouts):")
-            say(
-                "\n| scenario | requests/s | p50 ms | p95 ms | p99 ms | max ms | non-2xx | errors |"
-            )
-            say("|---|---:|---:|---:|---:|---:|---:|---:|")
-            for key, r in reruns.items():
-                say(
-                    f"| ({key}) | {r['rps']:.1f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} "
-                    f"| {r['p99_us'] / 1000:.1f} | {r['max_us'] / 1000:.0f} | {r['non2xx']} | {r['errors']} |"
-                )
         say(
             "\n| scenario | URL | found | response KB | in-process median ms (no load) | SQL ms | max ms under load |"
         )
@@ -1108,7 +987,7 @@ def main() -> int:
             say(
                 f"| ({key}) | `{urllib.parse.unquote(path)}` | {'' if found[key] is None else found[key]} "
                 f"| {r['size'] / 1024:.0f} | {lp['median_ms']:.1f} | {lp['sql_ms']:.1f} "
-                f"| {r['max_us'] / 1000:.0f} |"
+                f"| {r['max']:.0f} |"
             )
         say("\nSQL of one request per scenario:")
         for key, _label, path in plan:
@@ -1119,15 +998,10 @@ def main() -> int:
         for line in plan_summary(explained):
             say(f"  {line}")
         say("\n" + "\n".join(prof.splitlines()[:80]))
-        say(f"\nload average at the end: {os.getloadavg()}; files in {tmp}")
+        say(f"\nload average at the end: {os.getloadavg()}; files in {tmp} (removed unless --keep)")
     finally:
-        if gunicorn is not None and gunicorn.poll() is None:
-            gunicorn.send_signal(signal.SIGTERM)
-            try:
-                gunicorn.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(gunicorn.pid, signal.SIGKILL)
-                gunicorn.wait()
+        if gunicorn is not None:
+            _common.stop_group(gunicorn)
         if django_ready:
             from django.db import connections
 
@@ -1137,8 +1011,8 @@ def main() -> int:
         else:
             pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
             say(f"database {DB} dropped")
-        if args.collectstatic:
-            shutil.rmtree(tmp / "static", ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         say("\nFAILURES:")
         for f in failures:
