@@ -19,6 +19,7 @@ from deadlines.demo import seed_calendar
 from sbsh.document import services_tables
 from sbsh.models import Decision, Ground, Table1Row, Version
 from sbsh.workflow import decisions
+from sbsh.workflow.grounds import ground_create
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,9 +56,9 @@ def test_two_update_decisions_at_once_open_one_version(personas, sqf) -> None:
     seed_calendar()
     framework = sqf.version.framework
     Version.objects.filter(pk=sqf.version.pk).update(status="published")
-    grounds = []
+    filed = []
     for _ in range(2):
-        ground = grounds.ground_create(
+        ground = ground_create(
             actor=personas.member,
             kind="proposal",
             council=personas.energy_council,
@@ -68,7 +69,7 @@ def test_two_update_decisions_at_once_open_one_version(personas, sqf) -> None:
         Ground.objects.filter(pk=ground.pk).update(
             status="filed", filed_at=timezone.now() - timezone.timedelta(days=1)
         )
-        grounds.append(Ground.objects.get(pk=ground.pk))
+        filed.append(Ground.objects.get(pk=ground.pk))
     second = User.objects.create_user(username="secretary2", password="another-long-pass")
     membership_grant(
         actor=None, user=second, organisation=personas.energy_council, role=Role.COUNCIL_SECRETARY
@@ -79,7 +80,7 @@ def test_two_update_decisions_at_once_open_one_version(personas, sqf) -> None:
         decisions.decision_on_grounds(
             actor=people[i],
             council=personas.energy_council,
-            grounds=[grounds[i]],
+            grounds=[filed[i]],
             outcome="update",
             meeting=decisions.Meeting(timezone.localdate(), str(i + 1), 5, 0, 0),
             framework=framework,
