@@ -7,7 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from exports import services, signatures
 from exports.models import Rendering
+from sbsh.document.content import content_hash, version_content
+from sbsh.models import Handover, Version
 from sbsh.workflow import effects
 from sbsh.workflow.effects import Step
 
@@ -15,15 +18,11 @@ from sbsh.workflow.effects import Step
 def _documents_ready(step: Step) -> list[str]:
     """Rules §14: both languages' documents of the approved content exist (and are
     signed, where signatures are required)."""
-    from exports.services import handover_documents
-    from exports.signatures import unsigned_handover
-    from sbsh.document.content import content_hash, version_content
-
     if "handover" not in step.known:
         # Read the content once: the documents of it, and its checksum as approved and
         # rendered, before the status moves on.
         content = version_content(step.version)
-        step.known["handover"] = handover_documents(step.version, content=content)
+        step.known["handover"] = services.handover_documents(step.version, content=content)
         step.known["handover_hash"] = content_hash(content)
     ready, missing = step.known["handover"]
     if missing:
@@ -34,7 +33,7 @@ def _documents_ready(step: Step) -> list[str]:
             % {"missing": ", ".join(f"{lang.upper()} {fmt.upper()}" for lang, fmt in missing)}
         ]
     if settings.SQF_SIGNATURES_REQUIRED:
-        unsigned = unsigned_handover(step.version, ready)
+        unsigned = signatures.unsigned_handover(step.version, ready)
         if unsigned:
             return [
                 _(
@@ -51,8 +50,6 @@ def _documents_ready(step: Step) -> list[str]:
 
 def _hand_over(step: Step) -> None:
     """Rules §14: record what was sent — the documents and the checksum of their content."""
-    from sbsh.models import Handover
-
     handover = Handover.objects.create(
         version=step.version, content_sha256=step.known["handover_hash"], sent_by=step.actor
     )
@@ -72,11 +69,8 @@ def _documents_failed(step: Step) -> list[str]:
 
 def _prepare_documents(step: Step) -> None:
     # The content is frozen now: start rendering the hand-over documents (Rules §14).
-    from exports.services import handover_prepare
-    from sbsh.models import Version
-
     version = Version.objects.select_related("framework__state_body").get(pk=step.version.pk)
-    handover_prepare(version=version, actor=step.actor)
+    services.handover_prepare(version=version, actor=step.actor)
 
 
 def register() -> None:

@@ -28,10 +28,11 @@ from django.utils.translation import gettext as _
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
 from deadlines.rules import Stage
+from sbsh.models import Handover, Version
 
 if TYPE_CHECKING:
     from councils.models import Organisation, User
-    from sbsh.models import Version, VersionTransition
+    from sbsh.models import VersionTransition
     from sbsh.workflow.moves import Move
 
 
@@ -189,7 +190,6 @@ def _open_clock(step: Step) -> None:
 
 
 def _latest_handover(step: Step) -> Any:
-    from sbsh.models import Handover
 
     return Handover.objects.filter(version=step.version).order_by("-sent_at").first()
 
@@ -206,7 +206,6 @@ def _link_handover_clock(step: Step) -> None:
 
 def _stamp_received(step: Step) -> None:
     # Rules §14: the national body acknowledges receipt of the latest hand-over.
-    from sbsh.models import Handover
 
     latest = _latest_handover(step)
     if latest is not None:
@@ -216,7 +215,6 @@ def _stamp_received(step: Step) -> None:
 def _stamp_returned(step: Step) -> None:
     # Rules §14, technical: the hand-over is returned (a file missing or damaged); the
     # first §14 clock stays met and is marked returned.
-    from sbsh.models import Handover
 
     latest = _latest_handover(step)
     if latest is None:
@@ -238,7 +236,6 @@ def _publish(step: Step) -> None:
 
 def _supersede(step: Step) -> None:
     # Rules §16: publishing an update supersedes the version it replaces.
-    from sbsh.models import Version
     from sbsh.workflow.moves import version_transition_system_supersede
 
     for older in Version.objects.filter(
